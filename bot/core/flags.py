@@ -1,0 +1,138 @@
+"""Computed signals: transparent, explainable cues found in a claim's wording.
+
+Signals are observations, never verdicts: they are shown apart from the curator's rating and only
+raise warnings in `briefbot validate` where they disagree with it.
+"""
+from __future__ import annotations
+
+import unicodedata
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.core import lexicon
+from bot.core.models import Attribution, Claim, Commitment, Evidence, Framing
+
+
+class SignalKind(StrEnum):
+    """The families of computed signals."""
+
+    HEDGING = "hedging"
+    ANONYMOUS = "anonymous-attribution"
+    RELAY = "relayed-report"
+    LOADED = "loaded-language"
+    NO_EVIDENCE = "no-evidence"
+
+
+SIGNAL_TEXT: dict[SignalKind, str] = {
+    SignalKind.HEDGING: "hedged wording",
+    SignalKind.ANONYMOUS: "anonymous attribution",
+    SignalKind.RELAY: "relays another outlet's report",
+    SignalKind.LOADED: "loaded language",
+    SignalKind.NO_EVIDENCE: "no evidence given",
+}
+
+
+class Signal(BaseModel):
+    """One computed cue: its family, the exact words that triggered it, and where they stand."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: SignalKind
+    trigger: str
+    start: int = -1
+    end: int = -1
+
+
+_PATTERNS = {
+    SignalKind.HEDGING: lexicon.compile_all(lexicon.HEDGING),
+    SignalKind.ANONYMOUS: lexicon.compile_all(lexicon.ANONYMOUS),
+    SignalKind.RELAY: lexicon.compile_all(lexicon.RELAY),
+    SignalKind.LOADED: lexicon.compile_all(lexicon.LOADED),
+}
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Lower-case and strip accents; also return, for each folded char, its index in `text`."""
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for part in unicodedata.normalize("NFKD", ch.lower()):
+            if not unicodedata.combining(part):
+                chars.append(part)
+                index.append(i)
+    return "".join(chars), index
+
+
+def find_signals(text: str) -> list[Signal]:
+    """Every cue in `text`, in order of appearance, each with the original words that matched."""
+    folded, index = fold(text)
+    found: list[Signal] = []
+    for kind, patterns in _PATTERNS.items():
+        spans = sorted(
+            (index[m.start()], index[m.end() - 1] + 1)
+            for pattern in patterns for m in pattern.finditer(folded) if m.end() > m.start()
+        )
+        for start, end in _merge(spans):
+            found.append(Signal(kind=kind, trigger=text[start:end], start=start, end=end))
+    return sorted(found, key=lambda s: (s.start, s.kind))
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join overlapping spans so one phrase yields one signal of a kind."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def claim_signals(claim: Claim) -> list[Signal]:
+    """Signals in a claim's quote, plus 'no evidence given' when nothing backs a checkable claim."""
+    signals = find_signals(claim.quote)
+    if _lacks_evidence(claim):
+        signals.append(Signal(kind=SignalKind.NO_EVIDENCE, trigger=_attribution_words(claim)))
+    return signals
+
+
+def _lacks_evidence(claim: Claim) -> bool:
+    return (
+        not claim.evidence_refs
+        and claim.evidence is not Evidence.NOT_CHECKABLE
+        and claim.attribution in (Attribution.AUTHOR, Attribution.ANONYMOUS, Attribution.RELAYED)
+    )
+
+
+def _attribution_words(claim: Claim) -> str:
+    who = {
+        Attribution.AUTHOR: "the author's own assertion",
+        Attribution.ANONYMOUS: "unnamed sources",
+        Attribution.RELAYED: "another outlet's report",
+    }
+    return f"no evidence reference; rests on {who.get(claim.attribution, claim.attribution.value)}"
+
+
+def rating_disagreements(claim: Claim) -> list[str]:
+    """Where the curator's rating and the computed signals disagree, one sentence each."""
+    kinds: dict[SignalKind, str] = {}
+    for signal in find_signals(claim.quote):
+        kinds.setdefault(signal.kind, signal.trigger)
+    out = []
+    if SignalKind.ANONYMOUS in kinds and claim.attribution is not Attribution.ANONYMOUS:
+        out.append(
+            f"claim {claim.id!r} is rated attribution {claim.attribution.value!r} but its quote has "
+            f"anonymous-attribution wording {kinds[SignalKind.ANONYMOUS]!r}"
+        )
+    if SignalKind.ANONYMOUS in kinds and claim.evidence is Evidence.SUPPORTED:
+        out.append(f"claim {claim.id!r} is rated supported but rests on {kinds[SignalKind.ANONYMOUS]!r}")
+    if SignalKind.HEDGING in kinds and claim.commitment is Commitment.ASSERTED and claim.speaker is None:
+        out.append(
+            f"claim {claim.id!r} is rated asserted but its quote hedges: {kinds[SignalKind.HEDGING]!r}"
+        )
+    if SignalKind.LOADED in kinds and claim.framing is Framing.NEUTRAL:
+        out.append(f"claim {claim.id!r} is rated neutral framing but its quote says {kinds[SignalKind.LOADED]!r}")
+    if claim.evidence is Evidence.SUPPORTED and not claim.evidence_refs:
+        out.append(f"claim {claim.id!r} is rated supported but lists no evidence_refs")
+    return out

@@ -1,0 +1,188 @@
+"""The schema of `briefs/`: sources, their positions and claims, and topics with their theses."""
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
+    Field(description="A stable id: lower-case letters, digits and hyphens."),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+LanguageCode = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2}$"), Field(description="ISO 639-1 code, e.g. en, fr.")
+]
+
+_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def _check_partial_date(value: str) -> str:
+    if not _DATE.match(value):
+        raise ValueError("expected YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+PartialDate = Annotated[
+    str,
+    AfterValidator(_check_partial_date),
+    Field(description="Publication date at the precision known: YYYY, YYYY-MM or YYYY-MM-DD."),
+]
+
+
+class Strict(BaseModel):
+    """Base of every file model: unknown fields are errors and objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class SourceKind(StrEnum):
+    """What sort of work a source is (the Trust Project's 'type of work')."""
+
+    OP_ED = "op-ed"
+    ANALYSIS = "analysis"
+    COMMENTARY = "commentary"
+    NEWS_REPORT = "news-report"
+    REWRITE = "rewrite"
+    VIDEO_BLURB = "video-blurb"
+    OFFICIAL_STATEMENT = "official-statement"
+    OTHER = "other"
+
+
+class Stance(StrEnum):
+    """A source's stance on one thesis."""
+
+    SUPPORTS = "supports"
+    OPPOSES = "opposes"
+    MIXED = "mixed"
+
+
+class Evidence(StrEnum):
+    """How the claim stands against checkable evidence or the public record."""
+
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    DISPUTED = "disputed"
+    UNSUPPORTED = "unsupported"
+    NOT_CHECKABLE = "not-checkable"
+
+
+class Attribution(StrEnum):
+    """Who vouches for the claim in the source."""
+
+    ON_RECORD = "on-record"
+    DOCUMENT = "document"
+    RELAYED = "relayed"
+    ANONYMOUS = "anonymous"
+    AUTHOR = "author"
+
+
+class Commitment(StrEnum):
+    """How firmly the source asserts the claim."""
+
+    ASSERTED = "asserted"
+    PROBABLE = "probable"
+    POSSIBLE = "possible"
+
+
+class Framing(StrEnum):
+    """Whether the claim is worded neutrally or with loaded terms."""
+
+    NEUTRAL = "neutral"
+    LOADED = "loaded"
+
+
+class Thesis(Strict):
+    """A contested statement that sources take positions on."""
+
+    id: Slug
+    statement: Text
+
+
+class Topic(Strict):
+    """A subject a team can ask for a brief on: `briefs/topics/<id>.yaml`."""
+
+    id: Slug
+    title: ShortText
+    description: Text
+    aliases: list[ShortText] = Field(
+        default_factory=list, description="Other names, in English and French: chine, pékin, prc."
+    )
+    theses: list[Thesis] = Field(default_factory=list)
+
+
+class ThesisStance(Strict):
+    """A source's stance on one thesis, optionally with a short note."""
+
+    thesis: Slug
+    stance: Stance
+    note: Text | None = None
+
+
+class Position(Strict):
+    """A source's view of one topic, in our own words."""
+
+    topic: Slug
+    summary: Text
+    stances: list[ThesisStance] = Field(default_factory=list)
+
+
+class EvidenceRef(Strict):
+    """A pointer to evidence that bears on a claim."""
+
+    title: ShortText
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    note: Text | None = None
+
+
+class Claim(Strict):
+    """One statement a source makes, rated on three separate axes."""
+
+    id: Slug
+    statement: Text = Field(description="What the source claims, in our own words (English).")
+    quote: Annotated[str, StringConstraints(min_length=3, max_length=400)] = Field(
+        description="A short verbatim quote in the source's language; must appear in its archive."
+    )
+    speaker: ShortText | None = Field(
+        default=None, description="Who makes the claim inside the source, when not the author."
+    )
+    topics: list[Slug] = Field(min_length=1)
+    theses: list[Slug] = Field(default_factory=list)
+    evidence: Evidence
+    attribution: Attribution
+    commitment: Commitment
+    framing: Framing = Framing.NEUTRAL
+    reason: Text = Field(description="Why the curator rated it so.")
+    key: bool = Field(default=True, description="Show it among the key claims of a brief.")
+    evidence_refs: list[EvidenceRef] = Field(default_factory=list)
+    also_in: list[Slug] = Field(
+        default_factory=list, description="Other sources where the same claim appears."
+    )
+    corroborates: list[Slug] = Field(default_factory=list, description="Claim ids it agrees with.")
+    contradicts: list[Slug] = Field(default_factory=list, description="Claim ids it conflicts with.")
+
+
+class Source(Strict):
+    """One article, report or statement: `briefs/sources/<id>.yaml` holds it with its claims."""
+
+    id: Slug
+    title: ShortText
+    outlet: ShortText
+    author: ShortText | None = None
+    language: LanguageCode
+    published: PartialDate
+    kind: SourceKind
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    archive: Annotated[str, StringConstraints(pattern=r"^[^/\\]+$")] | None = Field(
+        default=None, description="File name of a local copy of the source's text."
+    )
+    note: Text = Field(description="The curator's note on the source's slant and reliability.")
+    derived_from: list[Slug] = Field(
+        default_factory=list, description="Sources whose reporting this one relays."
+    )
+    positions: list[Position] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)

@@ -1,0 +1,101 @@
+"""Reading YAML files with the line of every key and item, so errors can name file, line and field."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.problems import Problem
+
+PathKey = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """The data of one YAML file and the 1-based line where each path in it starts."""
+
+    file: str
+    data: Any
+    lines: dict[PathKey, int]
+
+    def line_of(self, path: PathKey) -> int:
+        """The line of the deepest known node on `path` (a missing field points at its parent)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+def read_yaml(path: Path, shown_as: str) -> YamlDoc | Problem:
+    """Parse one file; a problem instead of data when it cannot be read or parsed."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror}")
+    if len(raw) > MAX_FILE_BYTES:
+        return Problem(shown_as, 1, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(shown_as, 1, "", f"not UTF-8 text (byte {exc.start})")
+    return parse_yaml(text, shown_as)
+
+
+def parse_yaml(text: str, shown_as: str) -> YamlDoc | Problem:
+    """Parse YAML text into data plus a map of line numbers."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return Problem(shown_as, line, "", f"bad YAML: {exc.problem or exc.context}")
+    except yaml.YAMLError as exc:
+        return Problem(shown_as, 1, "", f"bad YAML: {exc}")
+    if node is None:
+        return Problem(shown_as, 1, "", "file is empty")
+    lines: dict[PathKey, int] = {}
+    try:
+        data = _build(node, (), lines)
+    except _DuplicateKey as exc:
+        return Problem(shown_as, exc.line, exc.key, "key appears twice in one mapping")
+    except ValueError as exc:
+        return Problem(shown_as, node.start_mark.line + 1, "", f"bad YAML value: {exc}")
+    return YamlDoc(shown_as, data, lines)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            if key in out:
+                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            child = (*path, str(key))
+            out[key] = _build(value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    # Dates stay strings: a published date of 2025-03 must not turn into something else.
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError("a mapping key must be a plain value")
+    constructor = yaml.SafeLoader("")
+    return constructor.construct_object(node)
