@@ -1,2 +1,124 @@
-"""Sub-commands beyond validate and schema; each registers itself with bot.cli.command."""
+"""The read-only sub-commands: brief, topics, sources, claims; each in text, markdown or json."""
 from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from bot.adapters.console import render_markdown, render_text
+from bot.cli import command
+from bot.core.briefing import brief, claim_view, source_view, backlinks
+from bot.core.compose import compose_brief, compose_claims, compose_sources, compose_topics
+from bot.core.document import Document
+from bot.core.errors import UserError
+from bot.core.labels import is_flagged
+from bot.core.problems import StoreInvalid
+from bot.core.store import Store, load_store
+from bot.core.topics import find_topic
+
+FORMATS = ("text", "markdown", "json")
+
+
+def _format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="text")
+
+
+def _emit(fmt: str, doc: Document, data: Any) -> None:
+    if fmt == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_markdown(doc) if fmt == "markdown" else render_text(doc))
+
+
+def _store(args: argparse.Namespace) -> Store | None:
+    try:
+        return load_store(args.briefs)
+    except StoreInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("The claim store has errors; run `briefbot validate` for the full list.", file=sys.stderr)
+        return None
+
+
+def _brief_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("topic", help="topic id, title or alias, in English or French")
+    _format(p)
+
+
+@command("brief", _brief_args)
+def brief_command(args: argparse.Namespace) -> int:
+    """Print the brief on one topic."""
+    store = _store(args)
+    if store is None:
+        return 1
+    try:
+        result = brief(store, find_topic(store.topics, args.topic))
+    except UserError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    _emit(args.format, compose_brief(result), result.model_dump(mode="json"))
+    return 0
+
+
+@command("topics", _format)
+def topics_command(args: argparse.Namespace) -> int:
+    """List the topics with their aliases and theses."""
+    store = _store(args)
+    if store is None:
+        return 1
+    topics = sorted(store.topics.values(), key=lambda t: t.id)
+    _emit(args.format, compose_topics(topics), [t.model_dump(mode="json") for t in topics])
+    return 0
+
+
+@command("sources", _format)
+def sources_command(args: argparse.Namespace) -> int:
+    """List the sources with the curator's note on each."""
+    store = _store(args)
+    if store is None:
+        return 1
+    sources = sorted(store.sources.values(), key=lambda s: s.id)
+    views = [source_view(store, s) for s in sources]
+    data = [
+        {**s.model_dump(mode="json", exclude={"claims"}), "claims": [c.id for c in s.claims],
+         "origins": v.origins}
+        for s, v in zip(sources, views, strict=True)
+    ]
+    _emit(args.format, compose_sources(views), data)
+    return 0
+
+
+def _claims_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", help="only claims from this source id")
+    p.add_argument("--topic", help="only claims on this topic (id or alias)")
+    p.add_argument("--flagged", action="store_true", help="only flagged claims")
+    _format(p)
+
+
+@command("claims", _claims_args)
+def claims_command(args: argparse.Namespace) -> int:
+    """List claims, filtered by source, topic or flag."""
+    store = _store(args)
+    if store is None:
+        return 1
+    entries = list(store.claims.values())
+    try:
+        if args.topic:
+            entries = store.claims_for(find_topic(store.topics, args.topic).id)
+    except UserError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.source:
+        if args.source not in store.sources:
+            print(f"No source called “{args.source}”; `briefbot sources` lists them.", file=sys.stderr)
+            return 2
+        entries = [e for e in entries if e.source.id == args.source]
+    if args.flagged:
+        entries = [e for e in entries if is_flagged(e.claim)]
+    links = backlinks(store, list(store.claims.values()))
+    views = [claim_view(store, e, links) for e in entries]
+    titles = {s.id: s.title for s in store.sources.values()}
+    _emit(args.format, compose_claims(views, titles), [v.model_dump(mode="json") for v in views])
+    return 0

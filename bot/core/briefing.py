@@ -175,7 +175,7 @@ def source_view(store: Store, source: Source) -> SourceView:
     )
 
 
-def _backlinks(store: Store, entries: list[ClaimEntry]) -> dict[str, dict[str, set[str]]]:
+def backlinks(store: Store, entries: list[ClaimEntry]) -> dict[str, dict[str, set[str]]]:
     links: dict[str, dict[str, set[str]]] = {}
     for entry in entries:
         c = entry.claim
@@ -212,7 +212,8 @@ def claim_view(store: Store, entry: ClaimEntry, links: dict[str, dict[str, set[s
 
 
 def _signal_view(signal: Signal) -> SignalView:
-    return SignalView(kind=signal.kind.value, text=SIGNAL_TEXT[signal.kind], trigger=signal.trigger)
+    text = SIGNAL_TEXT[signal.kind] + (f" ({signal.detail})" if signal.detail else "")
+    return SignalView(kind=signal.kind.value, text=text, trigger=signal.trigger)
 
 
 def flag_view(view: ClaimView) -> FlagView:
@@ -232,7 +233,7 @@ def flag_view(view: ClaimView) -> FlagView:
 def brief(store: Store, topic: Topic) -> Brief:
     """Build the brief on `topic` from one store snapshot."""
     entries = store.claims_for(topic.id)
-    links = _backlinks(store, entries)
+    links = backlinks(store, entries)
     views = [claim_view(store, e, links) for e in entries]
     key = [v for v in views if v.key]
     positions = store.positions_for(topic.id)

@@ -40,6 +40,7 @@ class Signal(BaseModel):
 
     kind: SignalKind
     trigger: str
+    detail: str = ""
     start: int = -1
     end: int = -1
 
@@ -93,7 +94,7 @@ def claim_signals(claim: Claim) -> list[Signal]:
     """Signals in a claim's quote, plus 'no evidence given' when nothing backs a checkable claim."""
     signals = find_signals(claim.quote)
     if _lacks_evidence(claim):
-        signals.append(Signal(kind=SignalKind.NO_EVIDENCE, trigger=_attribution_words(claim)))
+        signals.append(Signal(kind=SignalKind.NO_EVIDENCE, trigger="", detail=_attribution_words(claim)))
     return signals
 
 
@@ -111,7 +112,7 @@ def _attribution_words(claim: Claim) -> str:
         Attribution.ANONYMOUS: "unnamed sources",
         Attribution.RELAYED: "another outlet's report",
     }
-    return f"no evidence reference; rests on {who.get(claim.attribution, claim.attribution.value)}"
+    return f"rests on {who.get(claim.attribution, claim.attribution.value)}"
 
 
 def rating_disagreements(claim: Claim) -> list[str]:

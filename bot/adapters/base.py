@@ -1,0 +1,40 @@
+"""The one interface every platform adapter implements, and what a post returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from bot.core.document import Document
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Where a document was posted: the platform's ids for each message it took."""
+
+    platform: str
+    channel: str
+    message_ids: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """A chat platform: receives `/brief` (calling the Briefer it was built with) and posts documents.
+
+    `key` is the delivery ledger's idempotency key: an adapter attaches it to what it posts (Discord
+    message nonce, Slack message metadata, a marker line on the console) so `find_post` can find a
+    post again after a crash between posting and recording it.
+    """
+
+    name: str
+
+    async def start(self) -> None:
+        """Connect and register commands; return once ready to serve."""
+
+    async def close(self) -> None:
+        """Stop taking commands, finish replies in flight, disconnect."""
+
+    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
+        """Post a document to a channel (split across messages as the platform needs)."""
+
+    async def find_post(self, channel: str, key: str) -> Receipt | None:
+        """The post carrying `key` in the channel's recent history, if there is one."""

@@ -1,0 +1,99 @@
+"""The core facade adapters call: answers `/brief` from the current store snapshot."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from bot.core import messages
+from bot.core.briefing import Brief, brief
+from bot.core.compose import compose_brief, compose_topics
+from bot.core.document import Document, message
+from bot.core.errors import BadArgument, UserError
+from bot.core.models import Topic
+from bot.core.store import Store
+from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
+
+MAX_COMMAND_CHARS = 200
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    """What a `/brief` command asks for."""
+
+    topic: str | None
+    public: bool = False
+    help: bool = False
+
+
+def parse_command(text: str) -> BriefRequest:
+    """Parse the text after `/brief`: `china`, `china public`, `help`, or nothing."""
+    if len(text) > MAX_COMMAND_CHARS:
+        raise BadArgument(messages.too_long(len(text), MAX_COMMAND_CHARS))
+    words = text.split()
+    public = bool(words) and words[-1].casefold() in ("public", "publique", "--public")
+    if public:
+        words = words[:-1]
+    query = " ".join(words)
+    if query.casefold() in ("help", "aide", "?"):
+        return BriefRequest(topic=None, help=True)
+    return BriefRequest(topic=query or None, public=public)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    store: Store
+    index: dict[str, str]
+
+
+class Briefer:
+    """Holds one store snapshot at a time; `swap` replaces it in a single assignment."""
+
+    def __init__(self, store: Store) -> None:
+        self._snap = _Snapshot(store, name_index(store.topics))
+        self._lock = threading.Lock()
+
+    @property
+    def store(self) -> Store:
+        """The snapshot in service now."""
+        return self._snap.store
+
+    def swap(self, store: Store) -> None:
+        """Serve `store` from now on; a request already running keeps the snapshot it took."""
+        snap = _Snapshot(store, name_index(store.topics))
+        with self._lock:
+            self._snap = snap
+
+    def find(self, query: str) -> Topic:
+        """The topic a query names (UnknownTopic or BadArgument otherwise)."""
+        snap = self._snap
+        return find_topic(snap.store.topics, query, snap.index)
+
+    def brief(self, query: str) -> Brief:
+        """The brief on the topic `query` names, from one snapshot."""
+        snap = self._snap
+        return brief(snap.store, find_topic(snap.store.topics, query, snap.index))
+
+    def answer(self, text: str) -> tuple[Document, BriefRequest | None]:
+        """The document answering a `/brief` command text; user errors become an error document."""
+        try:
+            request = parse_command(text)
+            if request.help:
+                return help_document(), request
+            if request.topic is None:
+                return self.topics_document(), request
+            return compose_brief(self.brief(request.topic)), request
+        except UserError as exc:
+            return message("Cannot brief that", str(exc), tone="error"), None
+
+    def topics_document(self) -> Document:
+        """The list of topics."""
+        return compose_topics(sorted(self.store.topics.values(), key=lambda t: t.id))
+
+    def complete(self, typed: str, limit: int = 25) -> list[Topic]:
+        """Topics for autocomplete."""
+        return complete(self.store.topics, typed, limit)
+
+
+def help_document() -> Document:
+    """How to use `/brief`."""
+    return message("How to use /brief", messages.HELP.format(limit=MAX_QUERY_CHARS))

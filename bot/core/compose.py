@@ -1,0 +1,156 @@
+"""Turning briefs and listings into neutral Documents (what a reader sees, on every platform)."""
+from __future__ import annotations
+
+from bot.core.briefing import Brief, ClaimView, FlagView, PositionView, SourceView, ThesisTally
+from bot.core.document import Document, Item, Line, Note, Section, Text, bold, code, italic, plain
+from bot.core.labels import LABEL_EMOJI
+from bot.core.models import SourceKind, Topic
+
+KIND_EMOJI: dict[SourceKind, str] = {
+    SourceKind.OP_ED: "📝",
+    SourceKind.ANALYSIS: "🔎",
+    SourceKind.COMMENTARY: "🗣️",
+    SourceKind.NEWS_REPORT: "📰",
+    SourceKind.REWRITE: "🔁",
+    SourceKind.VIDEO_BLURB: "🎬",
+    SourceKind.OFFICIAL_STATEMENT: "🏛️",
+    SourceKind.OTHER: "📄",
+}
+
+SIGNAL_MARK = "🤖"
+FOOTER = (
+    "Labels are curators' ratings; 🤖 marks automatic signals (cues in the wording, not verdicts). "
+    "Store {version}."
+)
+
+
+def source_line(source: SourceView) -> Line:
+    """`Title — Outlet (op-ed, fr, 2024-11)`, with relayed origins."""
+    author = f", {source.author}" if source.author else ""
+    line = [bold(source.title), plain(f" — {source.outlet}{author} ({source.kind.value}, {source.language}, {source.published})")]
+    if source.derived_from:
+        line.append(plain(f" · relays {', '.join(source.derived_from)}"))
+    return line
+
+
+def compose_brief(brief: Brief) -> Document:
+    """The brief as a document: theses, positions, key claims, flagged claims, origins, sources."""
+    titles = {s.id: s.title for s in brief.sources}
+    sections = [
+        Section(title="Theses", blocks=[_thesis_item(t) for t in brief.theses]),
+        Section(title="Positions", blocks=[_position_item(p) for p in brief.positions]),
+        Section(title="Key claims", blocks=[_claim_item(c, titles) for c in brief.claims]),
+        Section(title="Flagged claims", blocks=[_flag_item(f, titles) for f in brief.flagged]),
+        Section(title="Origins", blocks=_origin_blocks(brief)),
+        Section(title="Sources", blocks=[Note(line=[plain(f"[{s.id}] "), *source_line(s)]) for s in brief.sources]),
+    ]
+    summary = [
+        plain(f"{len(brief.positions)} sources take a position · {len(brief.claims)} key claims · "),
+        bold(f"{len(brief.flagged)} flagged"),
+        plain(f" · {len(brief.independent_origins)} independent origins"),
+    ]
+    return Document(
+        title=f"Brief: {brief.topic.title}",
+        summary=summary,
+        sections=[s for s in sections if s.blocks],
+        footer=FOOTER.format(version=brief.store_version),
+    )
+
+
+def _thesis_item(t: ThesisTally) -> Item:
+    def part(word: str, ids: list[str]) -> str:
+        return f"{word} {len(ids)}" + (f" ({', '.join(ids)})" if ids else "")
+
+    tally = " · ".join([part("supports", t.supports), part("opposes", t.opposes), part("mixed", t.mixed)])
+    return Item(badge="⚖️", head=[bold(t.statement)], body=[[plain(tally)]])
+
+
+def _position_item(p: PositionView) -> Item:
+    stances = [[plain(f"{s.stance.value} “{s.thesis}”" + (f": {s.note}" if s.note else ""))] for s in p.stances]
+    return Item(
+        badge=KIND_EMOJI[p.source.kind],
+        head=source_line(p.source),
+        body=[[plain(p.summary)], *stances],
+        note=[plain(f"{p.claim_count} claims, {p.flagged_count} flagged")],
+    )
+
+
+def _quote_line(quote: str, speaker: str | None, language: str = "") -> Line:
+    who = f" — {speaker}" if speaker else ""
+    lang = f" [{language}]" if language else ""
+    return [italic(f"“{quote}”"), plain(who + lang)]
+
+
+def _claim_item(c: ClaimView, titles: dict[str, str]) -> Item:
+    rating = f"curator: evidence {c.evidence.value} · attribution {c.attribution.value} · commitment {c.commitment.value}"
+    origins = f" · origins: {len(c.origins)}" if c.origins else ""
+    return Item(
+        badge=LABEL_EMOJI[c.label],
+        head=[bold(c.label_text), plain(f" · {titles.get(c.source, c.source)}")],
+        body=[[plain(c.statement)], _quote_line(c.quote, c.speaker, c.quote_language)],
+        note=[plain(rating + origins)],
+    )
+
+
+def _flag_item(f: FlagView, titles: dict[str, str]) -> Item:
+    body: list[Line] = [[plain(f.statement)], _quote_line(f.quote, f.speaker)]
+    for reason in f.reasons:
+        if reason.by == "curator":
+            body.append([bold("Curator: "), plain(reason.text)])
+        else:
+            trigger = [plain(": "), code(reason.trigger)] if reason.trigger else []
+            body.append([plain(f"{SIGNAL_MARK} {reason.text}"), *trigger])
+    return Item(
+        badge=LABEL_EMOJI[f.label],
+        head=[bold(f.label_text), plain(f" · {titles.get(f.source, f.source)}")],
+        body=body,
+        note=[plain(f"claim {f.id}")],
+    )
+
+
+def _origin_blocks(brief: Brief) -> list[Text | Item | Note]:
+    blocks: list[Text | Item | Note] = []
+    if brief.independent_origins:
+        blocks.append(Text(line=[
+            plain("Key claims rest on "), bold(str(len(brief.independent_origins))),
+            plain(f" independent origin(s): {', '.join(brief.independent_origins)}."),
+        ]))
+    for r in brief.relations:
+        verb = "agrees with" if r.kind == "corroborates" else "conflicts with"
+        blocks.append(Note(line=[plain(f"{r.sources[0]} ({r.claims[0]}) {verb} {r.sources[1]} ({r.claims[1]})")]))
+    return blocks
+
+
+def compose_topics(topics: list[Topic], title: str = "Topics") -> Document:
+    """The list of topics with their aliases, for `/brief` with no topic."""
+    items = [
+        Item(badge="🗂️", head=[code(t.id), plain(f" — {t.title}")],
+             note=[plain("also: " + ", ".join(t.aliases))] if t.aliases else [])
+        for t in topics
+    ]
+    return Document(
+        title=title,
+        summary=[plain("Ask for one with "), code("/brief <topic>"), plain(".")],
+        sections=[Section(title="Available topics", blocks=items)],
+    )
+
+
+def compose_sources(sources: list[SourceView]) -> Document:
+    """The list of sources with the curator's note on each."""
+    items = [
+        Item(badge=KIND_EMOJI[s.kind], head=[code(s.id), plain(" "), *source_line(s)],
+             body=[[plain(s.note)]], note=[plain(f"archive: {s.archive}")] if s.archive else [])
+        for s in sources
+    ]
+    return Document(title="Sources", sections=[Section(title=f"{len(sources)} sources", blocks=items)])
+
+
+def compose_claims(claims: list[ClaimView], titles: dict[str, str], title: str = "Claims") -> Document:
+    """A list of claims with their labels and ratings."""
+    items = [_claim_item(c, titles) for c in claims]
+    flagged = sum(c.flagged for c in claims)
+    return Document(
+        title=title,
+        summary=[plain(f"{len(claims)} claims, {flagged} flagged")],
+        sections=[Section(title="Claims", blocks=items)] if items else [],
+    )

@@ -1,0 +1,97 @@
+"""The platform-neutral document every adapter renders: plain text spans, never Markdown."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Node(BaseModel):
+    """Base of document nodes: immutable."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Span(Node):
+    """A run of plain text with one style; adapters escape it for their markup."""
+
+    text: str
+    style: Literal["plain", "bold", "italic", "code"] = "plain"
+    url: str | None = None
+
+
+Line = list[Span]
+
+
+def plain(text: str) -> Span:
+    """A plain span."""
+    return Span(text=text)
+
+
+def bold(text: str) -> Span:
+    """A bold span."""
+    return Span(text=text, style="bold")
+
+
+def italic(text: str) -> Span:
+    """An italic span."""
+    return Span(text=text, style="italic")
+
+
+def code(text: str) -> Span:
+    """A monospace span (used for the exact words that triggered a computed signal)."""
+    return Span(text=text, style="code")
+
+
+class Text(Node):
+    """A paragraph."""
+
+    kind: Literal["text"] = "text"
+    line: Line
+
+
+class Item(Node):
+    """A list entry: a badge (emoji), a head line, body lines and a small-print note."""
+
+    kind: Literal["item"] = "item"
+    badge: str = ""
+    head: Line
+    body: list[Line] = Field(default_factory=list)
+    note: Line = Field(default_factory=list)
+
+
+class Note(Node):
+    """Small print: context, provenance, hints."""
+
+    kind: Literal["note"] = "note"
+    line: Line
+
+
+Block = Annotated[Text | Item | Note, Field(discriminator="kind")]
+
+
+class Section(Node):
+    """A titled group of blocks; adapters split long documents between sections or blocks."""
+
+    title: str
+    blocks: list[Block] = Field(default_factory=list)
+
+
+class Document(Node):
+    """A whole message: title, optional summary line, sections and footer."""
+
+    title: str
+    summary: Line = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    footer: str = ""
+    tone: Literal["info", "error"] = "info"
+
+
+def line_text(line: Line) -> str:
+    """The plain text of a line, styles dropped."""
+    return "".join(span.text for span in line)
+
+
+def message(title: str, text: str, *, tone: Literal["info", "error"] = "info") -> Document:
+    """A one-paragraph document, for short answers and errors."""
+    return Document(title=title, summary=[plain(text)], tone=tone)
