@@ -46,7 +46,7 @@ def validate(args: argparse.Namespace) -> int:
     store, problems = check_store(args.briefs, args.archive)
     problems += _config_problems(args.config)
     for problem in problems:
-        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+        print(problem)
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)
     if errors or store is None:

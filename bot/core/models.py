@@ -5,7 +5,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[
     str,
@@ -27,8 +27,14 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
+def _year_as_text(value: object) -> object:
+    # YAML reads a bare `2025` as a number; a year alone is a valid partial date.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 PartialDate = Annotated[
     str,
+    BeforeValidator(_year_as_text),
     AfterValidator(_check_partial_date),
     Field(description="Publication date at the precision known: YYYY, YYYY-MM or YYYY-MM-DD."),
 ]
