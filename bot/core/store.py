@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
@@ -88,13 +89,15 @@ def check_store(root: Path, archive: Path | None = None) -> tuple[Store | None, 
     problems: list[Problem] = []
     if not root.is_dir():
         return None, [Problem(str(root), 1, "", "claim store folder does not exist")]
-    topic_docs = _read_folder(root, "topics", problems)
-    source_docs = _read_folder(root, "sources", problems)
+    topic_docs, bad_topic_files = _read_folder(root, "topics", problems)
+    source_docs, bad_source_files = _read_folder(root, "sources", problems)
     topics = _validate_all(topic_docs, Topic, problems)
     sources = _validate_all(source_docs, Source, problems)
     _check_ids(topics, "topic", problems)
     _check_ids(sources, "source", problems)
-    _check_references(topics, sources, problems)
+    broken = _BrokenIds.of(topic_docs, topics, source_docs, sources)
+    broken.add_unparsed(bad_topic_files, bad_source_files)
+    _check_references(topics, sources, problems, broken)
     if archive is not None:
         _check_quotes(sources, archive, problems)
     warnings = _rating_warnings(sources)
@@ -108,19 +111,20 @@ def check_store(root: Path, archive: Path | None = None) -> tuple[Store | None, 
     return store, sorted(problems)
 
 
-def _read_folder(root: Path, name: str, problems: list[Problem]) -> list[YamlDoc]:
+def _read_folder(root: Path, name: str, problems: list[Problem]) -> tuple[list[YamlDoc], list[Path]]:
     folder = root / name
     if not folder.is_dir():
         problems.append(Problem(str(folder), 1, "", f"missing folder {name}/"))
-        return []
-    docs = []
+        return [], []
+    docs, failed = [], []
     for path in sorted(folder.glob("*.y*ml")):
         result = read_yaml(path, _shown(path, root))
         if isinstance(result, Problem):
             problems.append(result)
+            failed.append(path)
         else:
             docs.append(result)
-    return docs
+    return docs, failed
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -156,12 +160,63 @@ def _check_ids(items: list[tuple[Topic, YamlDoc]] | list[tuple[Source, YamlDoc]]
         seen[item.id] = doc.file
 
 
+class _Everything:
+    """A pool that contains any id: theses of a topic whose own file failed to validate."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+    def __or__(self, other: object) -> _Everything:
+        return self
+
+    __ror__ = __ior__ = __or__
+
+
+@dataclass(frozen=True)
+class _BrokenIds:
+    """Ids declared in files that failed to validate, so their references do not cascade into errors."""
+
+    topics: set[str]
+    sources: set[str]
+    claims: set[str]
+
+    @classmethod
+    def of(cls, topic_docs: list[YamlDoc], topics: list[tuple[Topic, YamlDoc]],
+           source_docs: list[YamlDoc], sources: list[tuple[Source, YamlDoc]]) -> _BrokenIds:
+        bad_topics = _raw_ids(d for d in topic_docs if d.file not in {doc.file for _, doc in topics})
+        bad_source_docs = [d for d in source_docs if d.file not in {doc.file for _, doc in sources}]
+        claims = {c.get("id") for d in bad_source_docs if isinstance(d.data, dict)
+                  for c in (d.data.get("claims") or []) if isinstance(c, dict)}
+        return cls(bad_topics, _raw_ids(bad_source_docs), {c for c in claims if isinstance(c, str)})
+
+
+    def add_unparsed(self, topic_files: list[Path], source_files: list[Path]) -> None:
+        """Guess the ids of files that did not even parse: their names and `id:` lines."""
+        self.topics.update(p.stem for p in topic_files)
+        self.sources.update(p.stem for p in source_files)
+        for path in source_files:
+            try:
+                self.claims.update(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+
+
+_ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+
+
+def _raw_ids(docs: Iterable[YamlDoc]) -> set[str]:
+    ids = {d.data.get("id") for d in docs if isinstance(d.data, dict)}
+    return {i for i in ids if isinstance(i, str)}
+
+
 def _check_references(
-    topics: list[tuple[Topic, YamlDoc]], sources: list[tuple[Source, YamlDoc]], problems: list[Problem]
+    topics: list[tuple[Topic, YamlDoc]], sources: list[tuple[Source, YamlDoc]], problems: list[Problem],
+    broken: _BrokenIds,
 ) -> None:
-    theses = {t.id: {th.id for th in t.theses} for t, _ in topics}
-    source_ids = {s.id for s, _ in sources}
-    claim_files: dict[str, str] = {}
+    theses: dict[str, Any] = {t.id: {th.id for th in t.theses} for t, _ in topics}
+    theses.update({t: _Everything() for t in broken.topics})
+    source_ids = {s.id for s, _ in sources} | broken.sources
+    claim_files: dict[str, str] = {c: "a file with errors" for c in broken.claims}
     for source, doc in sources:
         for i, claim in enumerate(source.claims):
             if claim.id in claim_files:

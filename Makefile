@@ -1,0 +1,35 @@
+# Two commands on a fresh machine (Python 3.11 + pip): `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SEEDS ?= ../shared/seeds
+
+.PHONY: run test setup bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The main job on the embedded default: console adapter, SQLite ledger, no tokens, no network.
+run: $(STAMP)
+	$(BIN)/briefbot validate $(if $(wildcard $(SEEDS)),--archive $(SEEDS))
+	$(BIN)/briefbot brief china
+	$(BIN)/briefbot run
+
+## The whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_store.py
+
+schema: $(STAMP)
+	$(BIN)/briefbot schema --out schema
+
+clean:
+	rm -rf $(VENV) state .pytest_cache
