@@ -5,6 +5,7 @@ raise warnings in `briefbot validate` where they disagree with it.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from enum import StrEnum
 
@@ -55,6 +56,8 @@ _PATTERNS = {
 
 def fold(text: str) -> tuple[str, list[int]]:
     """Lower-case and strip accents; also return, for each folded char, its index in `text`."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     chars: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
@@ -67,6 +70,12 @@ def fold(text: str) -> tuple[str, list[int]]:
 
 def find_signals(text: str) -> list[Signal]:
     """Every cue in `text`, in order of appearance, each with the original words that matched."""
+    return list(_find_signals(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _find_signals(text: str) -> tuple[Signal, ...]:
+    # Cached: a quote is scanned once at load (for validate's warnings) and reused by every brief.
     folded, index = fold(text)
     found: list[Signal] = []
     for kind, patterns in _PATTERNS.items():
@@ -76,7 +85,7 @@ def find_signals(text: str) -> list[Signal]:
         )
         for start, end in _merge(spans):
             found.append(Signal(kind=kind, trigger=text[start:end], start=start, end=end))
-    return sorted(found, key=lambda s: (s.start, s.kind))
+    return tuple(sorted(found, key=lambda s: (s.start, s.kind)))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

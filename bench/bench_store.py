@@ -1,0 +1,123 @@
+"""Benchmark: load a synthetic store (10,000 sources, 100,000 claims) and time briefs on it.
+
+Run: `.venv/bin/python bench/bench_store.py [--sources N] [--claims-per-source K] [--briefs B]`.
+Prints load time, peak memory (RSS of a fresh process) and brief latency (median, p99), cold and
+cached, as one JSON line; BENCHMARKS.md records the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.core.briefer import Briefer  # noqa: E402
+from bot.core.store import load_store  # noqa: E402
+
+TOPICS = 50
+EVIDENCE = ["supported", "unsupported", "not-checkable", "disputed", "contradicted"]
+ATTRIBUTION = ["on-record", "document", "relayed", "anonymous", "author"]
+COMMITMENT = ["asserted", "probable", "possible"]
+QUOTES = [
+    "Moscou envisagerait de rompre sa coopération militaire, selon des sources proches du dossier",
+    "This could split Russia from China for a decade, according to people familiar with the talks",
+    "The treaty was signed in 2001 and renewed in 2021 by both governments",
+    "l'État profond mondialiste refuse toute paix",
+]
+
+
+def write_store(root: Path, sources: int, per_source: int, seed: int = 7) -> None:
+    """Write a synthetic store: TOPICS topic files and `sources` source files."""
+    rng = random.Random(seed)
+    (root / "topics").mkdir(parents=True)
+    (root / "sources").mkdir()
+    for t in range(TOPICS):
+        (root / "topics" / f"topic-{t}.yaml").write_text(
+            f"id: topic-{t}\ntitle: Topic {t}\ndescription: Synthetic topic {t}.\naliases: [alias-{t}]\n"
+            f"theses:\n  - id: t{t}-a\n    statement: Thesis A of topic {t}.\n"
+            f"  - id: t{t}-b\n    statement: Thesis B of topic {t}.\n", encoding="utf-8")
+    for s in range(sources):
+        topics = rng.sample(range(TOPICS), 2)
+        lines = [
+            f"id: src-{s}", f"title: Source {s}", "outlet: Outlet", "language: en", "published: 2025-01",
+            "kind: analysis", "note: Synthetic.", "positions:",
+        ]
+        for t in topics:
+            lines += [f"  - topic: topic-{t}", f"    summary: Source {s} on topic {t}.", "    stances:",
+                      f"      - {{thesis: t{t}-a, stance: {rng.choice(['supports', 'opposes', 'mixed'])}}}"]
+        lines.append("claims:")
+        for c in range(per_source):
+            t = rng.choice(topics)
+            lines += [
+                f"  - id: c-{s}-{c}", f"    statement: Claim {c} of source {s}.",
+                f"    quote: \"{rng.choice(QUOTES)}\"", f"    topics: [topic-{t}]", f"    theses: [t{t}-a]",
+                f"    evidence: {rng.choice(EVIDENCE)}", f"    attribution: {rng.choice(ATTRIBUTION)}",
+                f"    commitment: {rng.choice(COMMITMENT)}", "    reason: Synthetic.",
+            ]
+        (root / "sources" / f"src-{s}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def measure(root: Path, briefs: int) -> dict[str, float]:
+    """Load the store and time briefs in this process."""
+    start = time.perf_counter()
+    store = load_store(root)
+    load_s = time.perf_counter() - start
+    briefer = Briefer(store)
+    rng = random.Random(1)
+    cold = [_timed(briefer, f"topic-{t}") for t in range(TOPICS)]
+    warm = [_timed(briefer, f"ALIAS-{rng.randrange(TOPICS)}") for _ in range(briefs)]
+    return {
+        "claims": len(store.claims), "sources": len(store.sources), "load_s": round(load_s, 2),
+        "brief_first_median_ms": round(statistics.median(cold), 1), "brief_first_p99_ms": round(percentile(cold, 99), 1),
+        "brief_median_ms": round(statistics.median(warm or cold), 2), "brief_p99_ms": round(percentile(warm or cold, 99), 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _timed(briefer: Briefer, query: str) -> float:
+    t0 = time.perf_counter()
+    doc, _ = briefer.answer(query)
+    assert doc.tone == "info", doc
+    return (time.perf_counter() - t0) * 1000
+
+
+def main() -> None:
+    """Generate, then measure in a fresh process so peak RSS counts only the store."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sources", type=int, default=10_000)
+    parser.add_argument("--claims-per-source", type=int, default=10)
+    parser.add_argument("--briefs", type=int, default=400)
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.briefs)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "briefs"
+        write_store(root, args.sources, args.claims_per_source)
+        baseline = subprocess.run([sys.executable, "-c", "import resource, bot.core.briefer;"
+                                   "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                                  capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+        out = subprocess.run([sys.executable, __file__, "--measure", str(root), "--briefs", str(args.briefs)],
+                             capture_output=True, text=True, check=True)
+        result = json.loads(out.stdout)
+        result["baseline_rss_mb"] = round(int(baseline.stdout) / 1024, 1)
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
