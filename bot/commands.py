@@ -122,3 +122,35 @@ def claims_command(args: argparse.Namespace) -> int:
     titles = {s.id: s.title for s in store.sources.values()}
     _emit(args.format, compose_claims(views, titles), [v.model_dump(mode="json") for v in views])
     return 0
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--console", action="store_true", help="also run the console adapter")
+
+
+@command("run", _run_args)
+def run_command(args: argparse.Namespace) -> int:
+    """Run the bot: every adapter whose tokens are set (console when none is), the scheduler, the reloader."""
+    import asyncio
+
+    from bot.app import build, serve
+    from bot.logs import setup_logging
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(briefs_dir=args.briefs, config_dir=args.config,
+                                 **({"console": True} if args.console else {}))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    secrets = tuple(s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_app_token,
+                    settings.slack_signing_secret, settings.discord_token) if s is not None)
+    setup_logging(settings.log_format, settings.log_level, secrets)
+    try:
+        app = build(settings)
+    except StoreInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    asyncio.run(serve(app))
+    return 0

@@ -96,6 +96,7 @@ class ConsoleAdapter:
     async def start(self) -> None:
         """Start reading commands when an input stream was given."""
         if self.inp is not None:
+            self.out.write("briefbot console: type /brief <topic>, /brief help, or Ctrl-D to stop reading.\n")
             self._task = asyncio.create_task(self._read_loop())
 
     async def close(self) -> None:

@@ -1,0 +1,66 @@
+"""Settings from the environment (or a git-ignored .env): paths, database, port, tokens."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.core.errors import BriefbotError
+
+
+class Settings(BaseSettings):
+    """Every setting briefbot reads; secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    briefs_dir: Path = Field(Path("briefs"), description="Folder of the claim store.")
+    config_dir: Path = Field(Path("config"), description="Folder of digests, channels and admins config.")
+    state_dir: Path = Field(Path("state"), description="Local state: SQLite ledger, change log.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL of the ledger; default SQLite in STATE_DIR.")
+    port: int | None = Field(None, ge=1, le=65535, description="Port for health, metrics and Slack HTTP mode.")
+    host: str = Field("0.0.0.0", description="Address the HTTP server binds to.")
+    log_format: Literal["text", "json"] = Field("text", description="text for people, json for log pipelines.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    console: bool | None = Field(None, description="Force the console adapter on or off (default: on when no platform token is set).")
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+
+    discord_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+    discord_shard_count: int | None = Field(None, ge=1)
+    discord_shard_ids: str | None = Field(None, description="Comma-separated shard ids this process runs.")
+
+    @property
+    def ledger_url(self) -> str:
+        """The ledger's database URL: DATABASE_URL, else SQLite in the state folder."""
+        if self.database_url:
+            url = self.database_url
+            # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants psycopg spelled out.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix):]
+            return url
+        return f"sqlite:///{self.state_dir / 'ledger.sqlite3'}"
+
+
+class SettingsError(BriefbotError):
+    """A setting is missing or malformed; the message names each one."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a SettingsError naming every bad variable instead of a traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            name = "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("bad settings:\n  " + "\n  ".join(lines)) from None
