@@ -2,19 +2,27 @@
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core import messages
 from bot.core.briefing import Brief, brief
 from bot.core.compose import compose_brief, compose_topics
 from bot.core.document import Document, message
-from bot.core.errors import BadArgument, UserError
+from bot.core.errors import BadArgument, UnknownTopic, UserError
 from bot.core.models import Topic
 from bot.core.store import Store
 from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
 
 MAX_COMMAND_CHARS = 200
+
+log = logging.getLogger(__name__)
+
+# Called after each command with (platform, topic id or "-", outcome, seconds): metrics hook in here.
+Observer = Callable[[str, str, str, float], None]
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,8 @@ class _Snapshot:
 class Briefer:
     """Holds one store snapshot at a time; `swap` replaces it in a single assignment."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, observer: Observer | None = None) -> None:
+        self.observer = observer
         self._snap = _Snapshot(store, name_index(store.topics))
         self._lock = threading.Lock()
         _settle()
@@ -93,18 +102,33 @@ class Briefer:
         snap = self._snap
         return snap.brief(find_topic(snap.store.topics, query, snap.index))
 
-    def answer(self, text: str) -> tuple[Document, BriefRequest | None]:
+    def answer(self, text: str, platform: str = "console") -> tuple[Document, BriefRequest | None]:
         """The document answering a `/brief` command text; user errors become an error document."""
+        started = time.perf_counter()
+        topic, outcome = "-", "error"
         try:
             request = parse_command(text)
             if request.help:
-                return help_document(), request
-            if request.topic is None:
-                return self.topics_document(), request
-            snap = self._snap
-            return snap.document(find_topic(snap.store.topics, request.topic, snap.index)), request
-        except UserError as exc:
+                doc, outcome = help_document(), "help"
+            elif request.topic is None:
+                doc, outcome = self.topics_document(), "topics"
+            else:
+                snap = self._snap
+                found = find_topic(snap.store.topics, request.topic, snap.index)
+                doc, topic, outcome = snap.document(found), found.id, "brief"
+            return doc, request
+        except UnknownTopic as exc:
+            outcome = "unknown-topic"
             return message("Cannot brief that", str(exc), tone="error"), None
+        except UserError as exc:
+            outcome = "bad-argument"
+            return message("Cannot brief that", str(exc), tone="error"), None
+        finally:
+            seconds = time.perf_counter() - started
+            log.info("command answered", extra={"platform": platform, "topic": topic, "outcome": outcome,
+                                                 "ms": round(seconds * 1000, 1)})
+            if self.observer is not None:
+                self.observer(platform, topic, outcome, seconds)
 
     def topics_document(self) -> Document:
         """The list of topics."""

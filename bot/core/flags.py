@@ -6,6 +6,8 @@ raise warnings in `briefbot validate` where they disagree with it.
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterator
 import unicodedata
 from enum import StrEnum
 
@@ -52,6 +54,7 @@ _PATTERNS = {
     SignalKind.RELAY: lexicon.compile_all(lexicon.RELAY),
     SignalKind.LOADED: lexicon.compile_all(lexicon.LOADED),
 }
+_CONDITIONAL = lexicon.compile_all(lexicon.CONDITIONAL)
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -77,15 +80,26 @@ def find_signals(text: str) -> list[Signal]:
 def _find_signals(text: str) -> tuple[Signal, ...]:
     # Cached: a quote is scanned once at load (for validate's warnings) and reused by every brief.
     folded, index = fold(text)
-    found: list[Signal] = []
-    for kind, patterns in _PATTERNS.items():
-        spans = sorted(
-            (index[m.start()], index[m.end() - 1] + 1)
-            for pattern in patterns for m in pattern.finditer(folded) if m.end() > m.start()
-        )
-        for start, end in _merge(spans):
-            found.append(Signal(kind=kind, trigger=text[start:end], start=start, end=end))
+    spans: dict[SignalKind, list[tuple[int, int]]] = {}
+    for kind, pattern in _PATTERNS.items():
+        spans[kind] = [(index[a], index[b - 1] + 1) for a, b in _overlapping(pattern, folded)]
+    lowered = text.lower()
+    if len(lowered) == len(text):  # lower() kept every index in place (true of French and English)
+        spans[SignalKind.HEDGING] += list(_overlapping(_CONDITIONAL, lowered))
+    found = [
+        Signal(kind=kind, trigger=text[start:end], start=start, end=end)
+        for kind, kind_spans in spans.items() for start, end in _merge(sorted(kind_spans))
+    ]
     return tuple(sorted(found, key=lambda s: (s.start, s.kind)))
+
+
+def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
+    """Spans of every match, also those starting inside an earlier one ("selon des sources" + "sources proches")."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        if m.end() > m.start():
+            yield m.span()
+        pos = m.start() + 1
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

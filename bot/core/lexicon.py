@@ -11,15 +11,26 @@ import re
 _APOS = "['’]"
 
 HEDGING = [
-    r"\b(?:could|might|may|possibly|perhaps|likely|unlikely|reportedly|allegedly|apparently)\b",
+    r"\b(?:could|might|possibly|perhaps|likely|unlikely|reportedly|allegedly|apparently)\b",
+    # "may", but not the month ("in May", "7 May", "May 2025").
+    r"(?<!\bin )(?<!\bof )(?<!\d )\bmay\b(?! \d)",
     r"\b(?:seems?|appears?|potentially|presumably|supposedly|rumou?red)\b",
     r"\b(?:is|are|was|were) (?:said|believed|thought|rumou?red) to\b",
     r"\bwould\b",
-    # French conditional (pourrait, serait, envisagerait, ...), minus nouns that end the same way.
-    r"\b(?!(?:portrait|trait|attrait|retrait|extrait|abstrait|distrait|soustrait)s?\b)\w{2,}(?:rait|raient)\b",
     r"\b(?:peut-etre|probablement|vraisemblablement|sans doute|a priori|eventuellement)\b",
     r"\b(?:presume|pretendu|soi-disant|suppose)e?s?\b",
-    r"\bil (?:semble|semblerait|parait)\b",
+    r"\b(?:il )?(?:semble|semblent|semblerait|sembleraient|parait)\b",
+]
+
+# The French conditional, matched on lower-cased text WITH accents: "envisagerait" and "considérerait"
+# are conditionals, while the imperfects "déclarait" and "considérait" are not.
+CONDITIONAL = [
+    r"\b(?!(?:portrait|trait|attrait|retrait|extrait|abstrait|distrait|soustrait)s?\b)"
+    r"(?!(?:tir|attir|retir|inspir|aspir|expir|admir|desir|désir)(?:ait|aient)\b)"
+    r"\w+(?:erait|eraient|irait|iraient|drait|draient|ttrait|ttraient)\b",
+    r"\b(?:aurait|auraient|serait|seraient|pourrait|pourraient|devrait|devraient|voudrait|voudraient"
+    r"|faudrait|ferait|feraient|saurait|sauraient|verrait|verraient|viendrait|viendraient|tiendrait"
+    r"|tiendraient|enverrait|enverraient|conclurait|concluraient)\b",
 ]
 
 ANONYMOUS = [
@@ -29,7 +40,11 @@ ANONYMOUS = [
     r"\b(?:unnamed|anonymous) (?:officials?|sources?|diplomats?)\b",
     r"\bon (?:the )?condition of anonymity\b",
     r"\bwho asked not to be (?:named|identified)\b",
-    r"\bselon (?:des|plusieurs|de|certaines|certains) (?:sources?|responsables?|diplomates?|officiels?|personnes?|interlocuteurs?)\b",
+    r"\bselon (?:des|les|plusieurs|de|certaines|certains) (?:sources?|responsables?|diplomates?|officiels?|personnes?|interlocuteurs?)\b",
+    r"\b(?:many|some) (?:experts|analysts|observers|people) (?:say|believe|think)\b",
+    r"\bit is (?:widely )?(?:believed|thought|said|reported)\b",
+    r"\b(?:les|des|de nombreux|certains|plusieurs) (?:observateurs|analystes|experts)(?: \w+)? (?:estiment|pensent|jugent|sont)\b",
+    r"\best (?:considere|consideree|consideres|considerees|jugee?s?) comme\b",
     rf"\bd{_APOS}apres (?:des|plusieurs|certaines) sources?\b",
     r"\bde sources? (?:proches?|diplomatiques?|bien informees?|sures?|concordantes?)\b",
     r"\bsources? (?:anonymes?|proches)\b",
@@ -47,6 +62,8 @@ _OUTLETS = (
 RELAY = [
     rf"\b(?:according to|as reported by|reported by|citing) (?:the )?(?:{_OUTLETS})\b",
     rf"\b(?:selon|d{_APOS}apres|rapporte|rapportent|ecrit|revele|cite par) (?:le |la |les |l{_APOS})?(?:{_OUTLETS})\b",
+    rf"\b(?:selon|d{_APOS}apres) (?:un|une|le|la) (?:\w+ ){{0,2}}(?:rapport|article|enquete|informations?) (?:du |de la |de l{_APOS}|des |de )(?:{_OUTLETS})\b",
+    rf"\bselon les sources (?:du |de la |de l{_APOS})(?:{_OUTLETS})\b",
     rf"\b(?:the )?(?:{_OUTLETS}) (?:reported|reports|said|wrote|revealed)\b",
 ]
 
@@ -71,10 +88,12 @@ LOADED = [
     r"\bneo-?nazi(?:s)?\b|\bneo-?nazie?s?\b",
     r"\brussophob\w*\b",
     r"\bpropagand\w*\b",
+    r"\b(?:de)?nazification\b|\bdenazify\b",
+    r"\boperation militaire speciale\b|\bspecial military operation\b",
     r"\bsatanique\b|\bsatanic\b",
 ]
 
 
-def compile_all(patterns: list[str]) -> list[re.Pattern[str]]:
-    """Compile a list of cue patterns once, at import."""
-    return [re.compile(p) for p in patterns]
+def compile_all(patterns: list[str]) -> re.Pattern[str]:
+    """Compile a family of cue patterns into one alternation, once, at import."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns))

@@ -49,3 +49,19 @@ def test_no_evidence_signal_depends_on_rating(fixture_store) -> None:
     on_record = fixture_store.claims["rewrite-peskov"].claim
     assert K.NO_EVIDENCE in {s.kind for s in claim_signals(anonymous)}
     assert K.NO_EVIDENCE not in {s.kind for s in claim_signals(on_record)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Il déclarait que la guerre entrait dans sa phase finale", []),
+    ("Il considérait la chose", []),
+    ("La Russie considérerait une offre", [(K.HEDGING, "considérerait")]),
+    ("Selon un récent rapport du Wall Street Journal, Moscou", [(K.RELAY, "Selon un récent rapport du Wall Street Journal")]),
+    ("selon les sources du WSJ", [(K.ANONYMOUS, "selon les sources"), (K.RELAY, "selon les sources du WSJ")]),
+    ("Moscou semble chercher un accord", [(K.HEDGING, "semble")]),
+    ("the talks in May 2025 on 7 May", []),
+    ("the talks may fail", [(K.HEDGING, "may")]),
+    ("la dénazification de l'Ukraine", [(K.LOADED, "dénazification")]),
+    ("les observateurs internationaux sont pessimistes", [(K.ANONYMOUS, "les observateurs internationaux sont")]),
+])
+def test_cues_found_in_the_seed_articles(text: str, expected: list[tuple[K, str]]) -> None:
+    assert kinds(text) == [(k.value, t) for k, t in expected]
