@@ -92,8 +92,9 @@ def split_text(text: str, limit: int) -> list[str]:
             cut = text.rfind(" ", 0, limit + 1)
         if cut <= 0:
             cut = limit
-        while cut > 1 and text[cut - 1] == "\\":
-            cut -= 1  # never leave an escape without the character it escapes
+        run = len(text[:cut]) - len(text[:cut].rstrip("\\"))
+        if run % 2 and cut > 1:
+            cut -= 1  # never cut between a backslash and the character it escapes
         chunk = text[:cut].rstrip()
         if chunk:
             chunks.append(chunk)
