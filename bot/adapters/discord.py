@@ -135,6 +135,7 @@ class DiscordAdapter:
             await self._login()
             await self._sync()
             self._gateway = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+            self._gateway.add_done_callback(self._gateway_ended)
             await self._wait_ready()
         except BaseException:
             await self.close()
@@ -170,6 +171,13 @@ class DiscordAdapter:
             self._gateway.result()  # raises why the gateway connection ended
             raise DiscordSetupError("The Discord gateway closed before the bot was ready.")
         raise DiscordSetupError(f"The Discord gateway was not ready within {READY_TIMEOUT:.0f} s.")
+
+    def _gateway_ended(self, task: asyncio.Task[None]) -> None:
+        if self._closing or task.cancelled():
+            return
+        error = task.exception()
+        _log.critical("discord: the gateway connection ended for good; /brief is not being answered",
+                      exc_info=error)
 
     async def close(self) -> None:
         """Refuse new commands, let replies in flight finish, then disconnect."""
@@ -224,9 +232,9 @@ class DiscordAdapter:
                 return
             outcome = await self._answer(interaction, text, public)
         finally:
-            _log.info("discord command=%s topic=%r outcome=%s deferred=%s latency_ms=%.0f", command,
-                      text[:100], outcome, interaction.response.type is discord.InteractionResponseType.deferred_channel_message,
-                      (time.perf_counter() - started) * 1000)
+            deferred = interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+            _log.info("platform=discord command=%s topic=%r outcome=%s deferred=%s latency_ms=%.0f", command,
+                      text[:100], outcome, deferred, (time.perf_counter() - started) * 1000)
 
     async def _answer(self, interaction: discord.Interaction, text: str, public: bool) -> str:
         work = asyncio.create_task(asyncio.to_thread(self.briefer.answer, text))
@@ -296,7 +304,7 @@ class DiscordAdapter:
         async for message in target.history(limit=HISTORY_LIMIT):
             if message.author.id != self.client.user.id:  # type: ignore[union-attr]
                 continue
-            footer = message.embeds[-1].footer.text or "" if message.embeds else ""
+            footer = (message.embeds[-1].footer.text or "") if message.embeds else ""
             found = marker.search(footer)
             if found:
                 pages[int(found[1]) - 1] = str(message.id)
