@@ -135,7 +135,6 @@ class DiscordAdapter:
             await self._login()
             await self._sync()
             self._gateway = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
-            self._gateway.add_done_callback(self._gateway_ended)
             await self._wait_ready()
         except BaseException:
             await self.close()
@@ -164,6 +163,7 @@ class DiscordAdapter:
         done, _ = await asyncio.wait({ready, self._gateway}, timeout=READY_TIMEOUT,
                                      return_when=asyncio.FIRST_COMPLETED)
         if ready in done:
+            self._gateway.add_done_callback(self._gateway_ended)
             _log.info("discord: connected as %s", self.client.user)
             return
         ready.cancel()

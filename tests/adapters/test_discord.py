@@ -142,6 +142,13 @@ async def test_rejected_token_is_a_clear_error_without_the_token(fixture_briefer
     assert bot.client.is_closed()
 
 
+async def test_losing_the_gateway_for_good_is_logged_loudly(adapter: DiscordAdapter, fake: FakeDiscordAPI,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    await fake.disconnect(4004)  # Discord: authentication failed; discord.py does not reconnect
+    await wait_for(lambda: any(r.levelno == logging.CRITICAL for r in caplog.records))
+    assert "gateway connection ended" in caplog.text
+
+
 # --- /brief ----------------------------------------------------------------------------------------
 
 async def test_brief_answers_with_ephemeral_embeds_and_no_mentions(adapter: DiscordAdapter,

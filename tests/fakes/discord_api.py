@@ -145,6 +145,11 @@ class FakeDiscordAPI:
         self._seq += 1
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
+    async def disconnect(self, code: int) -> None:
+        """Close the gateway connection with a close code (4004: authentication failed)."""
+        assert self._ws is not None
+        await self._ws.close(code=code)
+
     def accepted(self, method: str, pattern: str) -> list[Recorded]:
         """Requests matching `pattern` that the fake accepted (2xx)."""
         return [r for r in self.requests
