@@ -5,7 +5,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.adapters.base import Adapter
@@ -16,23 +16,19 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-AdapterFactory = Callable[[Settings, Briefer], Adapter | None]
+AdapterFactory = Callable[[Briefer, Mapping[str, str]], Adapter | None]
 
 
-def _slack(settings: Settings, briefer: Briefer) -> Adapter | None:
-    try:
-        from bot.adapters.slack import slack_adapter_from_settings
-    except ImportError:
-        return None
-    return slack_adapter_from_settings(settings, briefer)
+def _slack(briefer: Briefer, env: Mapping[str, str]) -> Adapter | None:
+    from bot.adapters.slack import slack_adapter_from_env
+
+    return slack_adapter_from_env(briefer, env)
 
 
-def _discord(settings: Settings, briefer: Briefer) -> Adapter | None:
-    try:
-        from bot.adapters.discord import discord_adapter_from_settings
-    except ImportError:
-        return None
-    return discord_adapter_from_settings(settings, briefer)
+def _discord(briefer: Briefer, env: Mapping[str, str]) -> Adapter | None:
+    from bot.adapters.discord import discord_adapter_from_env
+
+    return discord_adapter_from_env(briefer, env)
 
 
 # Adding a platform means one adapter module and one line here.
@@ -49,12 +45,12 @@ class App:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-def build(settings: Settings, factories: dict[str, AdapterFactory] | None = None) -> App:
+def build(settings: Settings, env: Mapping[str, str], factories: dict[str, AdapterFactory] | None = None) -> App:
     """Load the store and build every adapter whose tokens are set (console when none is)."""
     briefer = Briefer(load_store(settings.briefs_dir))
     app = App(settings, briefer)
     for name, factory in (factories or PLATFORMS).items():
-        adapter = factory(settings, briefer)
+        adapter = factory(briefer, env)
         if adapter is not None:
             app.adapters[name] = adapter
     if settings.console or (settings.console is None and not app.adapters):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -11,7 +12,7 @@ from bot.cli import command
 from bot.core.briefing import brief, claim_view, source_view, backlinks
 from bot.core.compose import compose_brief, compose_claims, compose_sources, compose_topics
 from bot.core.document import Document
-from bot.core.errors import UserError
+from bot.core.errors import BriefbotError, UserError
 from bot.core.labels import is_flagged
 from bot.core.problems import StoreInvalid
 from bot.core.store import Store, load_store
@@ -135,22 +136,24 @@ def run_command(args: argparse.Namespace) -> int:
 
     from bot.app import build, serve
     from bot.logs import setup_logging
-    from bot.settings import SettingsError, load_settings
+    from bot.settings import SettingsError, load_dotenv_file, load_settings, secrets_in
 
+    load_dotenv_file()
     try:
         settings = load_settings(briefs_dir=args.briefs, config_dir=args.config,
                                  **({"console": True} if args.console else {}))
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    secrets = tuple(s.get_secret_value() for s in (settings.slack_bot_token, settings.slack_app_token,
-                    settings.slack_signing_secret, settings.discord_token) if s is not None)
-    setup_logging(settings.log_format, settings.log_level, secrets)
+    setup_logging(settings.log_format, settings.log_level, secrets_in(os.environ))
     try:
-        app = build(settings)
+        app = build(settings, os.environ)
     except StoreInvalid as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    except BriefbotError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
     asyncio.run(serve(app))
     return 0

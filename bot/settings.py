@@ -1,17 +1,18 @@
-"""Settings from the environment (or a git-ignored .env): paths, database, port, tokens."""
+"""Settings from the environment (or a git-ignored .env); platform tokens are read by their adapters."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import BriefbotError
 
 
 class Settings(BaseSettings):
-    """Every setting briefbot reads; secrets are SecretStr so they never print."""
+    """Process-wide settings; each adapter reads and checks its own platform variables."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -25,18 +26,6 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     console: bool | None = Field(None, description="Force the console adapter on or off (default: on when no platform token is set).")
 
-    slack_bot_token: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_api_url: str | None = None
-
-    discord_token: SecretStr | None = None
-    discord_guild_id: int | None = None
-    discord_api_url: str | None = None
-    discord_gateway_url: str | None = None
-    discord_shard_count: int | None = Field(None, ge=1)
-    discord_shard_ids: str | None = Field(None, description="Comma-separated shard ids this process runs.")
-
     @property
     def ledger_url(self) -> str:
         """The ledger's database URL: DATABASE_URL, else SQLite in the state folder."""
@@ -48,6 +37,22 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix):]
             return url
         return f"sqlite:///{self.state_dir / 'ledger.sqlite3'}"
+
+
+SECRET_NAMES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
+
+
+def secrets_in(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The secret values set in `env`, so logs can mask them."""
+    return tuple(env[name] for name in SECRET_NAMES if env.get(name))
+
+
+def load_dotenv_file(path: Path = Path(".env")) -> None:
+    """Put a git-ignored .env's variables into the environment (real environment variables win)."""
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
 
 
 class SettingsError(BriefbotError):
