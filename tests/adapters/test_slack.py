@@ -361,3 +361,23 @@ def test_half_set_environment_is_a_clear_error(fixture_briefer: Briefer, env: di
     with pytest.raises(SlackConfigError, match=says) as err:
         slack_adapter_from_env(fixture_briefer, env)
     assert "secret" not in str(err.value).replace("SIGNING_SECRET", "")
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "manifest-http.yaml"])
+def test_manifest_declares_the_command_scopes_and_endpoint(name: str) -> None:
+    import yaml
+
+    from bot.adapters.slack import EVENTS_PATH
+    from tests.conftest import ROOT
+
+    manifest = yaml.safe_load((ROOT / "slack" / name).read_text())
+    command = manifest["features"]["slash_commands"][0]
+    assert command["command"] == "/brief" and command["should_escape"] is False
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "channels:history"} <= scopes
+    settings = manifest["settings"]
+    assert settings["interactivity"]["is_enabled"] is True
+    if settings["socket_mode_enabled"]:
+        assert "url" not in command
+    else:
+        assert command["url"].endswith(EVENTS_PATH) and settings["interactivity"]["request_url"] == command["url"]
