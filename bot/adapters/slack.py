@@ -178,12 +178,13 @@ class SlackAdapter:
         started = time.perf_counter()
         doc, request, outcome = self._document(text)
         public = bool(request and request.public)
-        extra = [post_button(request.topic)] if request and request.topic and not public and doc.tone == "info" else []
-        delivered = await self._reply(response_url, doc, fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES), public, via)
+        shareable = request is not None and request.topic is not None and not public and doc.tone == "info"
+        extra = [post_button(request.topic)] if shareable and request and request.topic else []
+        pages = fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES)
+        delivered = await self._reply(response_url, doc, pages, public, via)
         log.info(
             "command platform=slack via=%s topic=%r outcome=%s public=%s delivered=%s latency_ms=%.1f",
-            via, text.strip()[:80], outcome,
-            public, delivered, (time.perf_counter() - started) * 1000,
+            via, text.strip()[:80], outcome, public, delivered, (time.perf_counter() - started) * 1000,
         )
 
     def _document(self, text: str) -> tuple[Document, BriefRequest | None, str]:
