@@ -1,0 +1,222 @@
+"""Benchmark: signed `/brief` requests over loopback to briefbot's HTTP-mode Slack app and to a bare bolt app.
+
+Each server runs in its own process (so the load generator does not share its event loop), next to a
+fake Slack that takes the replies. The script reports ack latency (median, p99) and throughput for both
+apps in the same run, their ratio, and checks that every briefbot reply reached the fake.
+
+    python bench/bench_slack.py [--requests 2000] [--concurrency 16] [--briefs DIR] [--out FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI  # noqa: E402
+from tests.fakes.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body  # noqa: E402
+
+TOPICS = ("china", "russia", "chine public", "help", "nope")
+
+
+async def serve_fake() -> None:
+    """The fake Slack, plus /stats (replies received) for the load generator."""
+    fake = FakeSlackAPI()
+
+    async def stats(_: web.Request) -> web.Response:
+        return web.json_response({"replies": len(fake.replies), "refused": len(fake.refused)})
+
+    fake.app.router.add_get("/stats", stats)
+    await fake.start()
+    await _announce(fake.base.rsplit(":", 1)[1])
+
+
+async def serve_briefbot(api_url: str, briefs: Path) -> None:
+    """briefbot's SlackAdapter in HTTP mode, logging each command as in production (to /dev/null)."""
+    from bot.adapters.slack import SlackAdapter
+    from bot.core.briefer import Briefer
+    from bot.core.store import load_store
+
+    logging.basicConfig(level=logging.INFO, stream=open(os.devnull, "w"))  # noqa: SIM115
+    adapter = SlackAdapter(Briefer(load_store(briefs)), bot_token=BOT_TOKEN, mode="http",
+                           signing_secret=SIGNING_SECRET, api_url=api_url, host="127.0.0.1", port=0)
+    await adapter.start()
+    await _announce(str(adapter.port))
+
+
+async def serve_bare(api_url: str) -> None:
+    """A bolt app that only acks `/brief`: the floor for bolt's own verification and dispatch."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    app = AsyncApp(client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url), signing_secret=SIGNING_SECRET)
+
+    @app.command("/brief")
+    async def ack_only(ack: Any) -> None:
+        await ack()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", handle)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    await _announce(str(site._server.sockets[0].getsockname()[1]))  # type: ignore[union-attr]
+
+
+async def _announce(port: str) -> None:
+    """Tell the parent the port, then serve until the parent closes our stdin."""
+    print(f"PORT {port}", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
+def spawn(*args: str) -> tuple[subprocess.Popen[str], int]:
+    """Start this script in a serving role; return the process and the port it listens on."""
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("PORT "):
+        proc.kill()
+        raise SystemExit(f"server {args[0]} did not start")
+    return proc, int(line.split()[1])
+
+
+async def load(url: str, fake_base: str, tag: str, count: int, concurrency: int) -> dict[str, Any]:
+    """Send `count` signed commands with `concurrency` in flight; latency of each until its HTTP ack."""
+    bodies = [slash_command_body(TOPICS[i % len(TOPICS)], f"{fake_base}/hooks/{tag}-{i}") for i in range(count)]
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+
+    async def worker(http: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        while not queue.empty():
+            body = queue.get_nowait()
+            headers = signed_headers(body)
+            t0 = time.perf_counter()
+            async with http.post(url, data=body, headers=headers) as resp:
+                await resp.read()
+                if resp.status != 200:
+                    errors += 1
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {
+        "requests": count, "errors": errors,
+        "median_ms": round(statistics.median(latencies), 3),
+        "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 3),
+        "throughput_rps": round(count / elapsed, 1),
+    }
+
+
+async def wait_replies(fake_base: str, expected: int, timeout: float = 60.0) -> dict[str, int]:
+    """Poll the fake until it has `expected` replies (or the timeout passes)."""
+    end = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            async with http.get(f"{fake_base}/stats") as resp:
+                stats = await resp.json()
+            if stats["replies"] >= expected or time.monotonic() > end:
+                return stats
+            await asyncio.sleep(0.05)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Start the fake and both apps, warm them up, measure alternating rounds, and summarise."""
+    procs = []
+    try:
+        fake, fake_port = spawn("fake")
+        procs.append(fake)
+        fake_base = f"http://127.0.0.1:{fake_port}"
+        ours, ours_port = spawn("briefbot", f"{fake_base}/api/", str(args.briefs))
+        bare, bare_port = spawn("bare", f"{fake_base}/api/")
+        procs += [ours, bare]
+        urls = {"briefbot": f"http://127.0.0.1:{ours_port}/slack/events",
+                "bare_bolt": f"http://127.0.0.1:{bare_port}/slack/events"}
+        for name, url in urls.items():
+            await load(url, fake_base, f"warm-{name}", 100, args.concurrency)
+        results: dict[str, list[dict[str, Any]]] = {name: [] for name in urls}
+        per_round = args.requests // args.rounds
+        for r in range(args.rounds):
+            for name, url in urls.items():
+                results[name].append(await load(url, fake_base, f"{name}-{r}", per_round, args.concurrency))
+        stats = await wait_replies(fake_base, 100 + per_round * args.rounds)
+    finally:
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=10)
+    summary = {name: _merge(rounds) for name, rounds in results.items()}
+    ours_s, bare_s = summary["briefbot"], summary["bare_bolt"]
+    return {
+        "concurrency": args.concurrency, "rounds": args.rounds, "briefs": str(args.briefs), **summary,
+        "ratio_briefbot_over_bare": {
+            "median": round(ours_s["median_ms"] / bare_s["median_ms"], 2),
+            "p99": round(ours_s["p99_ms"] / bare_s["p99_ms"], 2),
+            "throughput": round(ours_s["throughput_rps"] / bare_s["throughput_rps"], 2),
+        },
+        "briefbot_replies_delivered": stats["replies"], "briefbot_replies_expected": 100 + per_round * args.rounds,
+        "replies_refused_by_fake": stats["refused"],
+    }
+
+
+def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rounds of one target: medians of the per-round figures, summed requests and errors."""
+    return {
+        "requests": sum(r["requests"] for r in rounds), "errors": sum(r["errors"] for r in rounds),
+        "median_ms": round(statistics.median(r["median_ms"] for r in rounds), 3),
+        "p99_ms": round(max(r["p99_ms"] for r in rounds), 3),
+        "throughput_rps": round(statistics.median(r["throughput_rps"] for r in rounds), 1),
+    }
+
+
+def main() -> None:
+    """Parse arguments: either a serving role (internal) or the benchmark itself."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--briefs", type=Path, default=ROOT / "tests" / "fixtures" / "briefs")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    if args.serve:
+        role, *rest = args.serve
+        coro = {"fake": lambda: serve_fake(), "briefbot": lambda: serve_briefbot(rest[0], Path(rest[1])),
+                "bare": lambda: serve_bare(rest[0])}[role]()
+        asyncio.run(coro)
+        return
+    report = asyncio.run(run(args))
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
