@@ -34,15 +34,22 @@ def source_line(source: SourceView) -> Line:
 
 
 def compose_brief(brief: Brief) -> Document:
-    """The brief as a document: theses, positions, key claims, flagged claims, origins, sources."""
+    """The brief as a document: theses, positions, flagged claims, other key claims, origins.
+
+    Chat space is scarce, so nothing is said twice: a flagged key claim appears once, under
+    "Flagged claims" with its reasons, and the sources list only names sources no position shows.
+    """
     titles = {s.id: s.title for s in brief.sources}
+    flagged = {f.id for f in brief.flagged}
+    shown = {p.source.id for p in brief.positions}
     sections = [
         Section(title="Theses", blocks=[_thesis_item(t) for t in brief.theses]),
         Section(title="Positions", blocks=[_position_item(p) for p in brief.positions]),
-        Section(title="Key claims", blocks=[_claim_item(c, titles) for c in brief.claims]),
         Section(title="Flagged claims", blocks=[_flag_item(f, titles) for f in brief.flagged]),
+        Section(title="Other key claims", blocks=[_claim_item(c, titles) for c in brief.claims if c.id not in flagged]),
         Section(title="Origins", blocks=_origin_blocks(brief)),
-        Section(title="Sources", blocks=[Note(line=[plain(f"[{s.id}] "), *source_line(s)]) for s in brief.sources]),
+        Section(title="Other sources cited", blocks=[
+            Note(line=[plain(f"[{s.id}] "), *source_line(s)]) for s in brief.sources if s.id not in shown]),
     ]
     summary = [
         plain(f"{len(brief.positions)} sources take a position · {len(brief.claims)} key claims · "),
@@ -66,11 +73,14 @@ def _thesis_item(t: ThesisTally) -> Item:
 
 
 def _position_item(p: PositionView) -> Item:
-    stances = [[plain(f"{s.stance.value} “{s.thesis}”" + (f": {s.note}" if s.note else ""))] for s in p.stances]
+    by_stance: dict[str, list[str]] = {}
+    for s in p.stances:
+        by_stance.setdefault(s.stance.value, []).append(s.thesis)
+    stances = " · ".join(f"{stance}: {', '.join(theses)}" for stance, theses in by_stance.items())
     return Item(
         badge=KIND_EMOJI[p.source.kind],
         head=source_line(p.source),
-        body=[[plain(p.summary)], *stances],
+        body=[[plain(p.summary)], *([[italic(stances)]] if stances else [])],
         note=[plain(f"{p.claim_count} claims, {p.flagged_count} flagged")],
     )
 
