@@ -21,9 +21,10 @@ class Limit:
 # Discord: 5 messages per 5 s per channel, 50 requests per second per bot (global).
 # Slack chat.postMessage: about 1 message per second per channel, short bursts allowed, and a
 # workspace-wide limit of "several hundred messages per minute" (we keep to 5 per second).
+# No burst overall: a burst on top of the steady rate would break a one-second window at the start.
 PLATFORM_LIMITS: dict[str, Limit] = {
-    "discord": Limit(per_channel=5, window=5.0, rate=50.0, burst=50),
-    "slack": Limit(per_channel=1, window=1.0, rate=5.0, burst=10),
+    "discord": Limit(per_channel=5, window=5.0, rate=50.0),
+    "slack": Limit(per_channel=1, window=1.0, rate=5.0),
     "console": Limit(per_channel=None, window=0.0, rate=None),
 }
 
