@@ -122,3 +122,6 @@ def claims_command(args: argparse.Namespace) -> int:
     titles = {s.id: s.title for s in store.sources.values()}
     _emit(args.format, compose_claims(views, titles), [v.model_dump(mode="json") for v in views])
     return 0
+
+
+import bot.digest_cli  # noqa: E402,F401  (registers `digest`)
