@@ -8,16 +8,19 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.adapters.base import Adapter
 from bot.clock import Clock, system_clock
-from bot.config import Config, Digest
+from bot.config import Config, Digest, check_config
 from bot.core.digest import Snapshot, compose_digest, digest
 from bot.core.document import Document
+from bot.core.problems import Problem
 from bot.core.store import Store
 from bot.delivery import Composer, Deliverer, Outcome, alert_key, merge_snapshots, missed_alert
-from bot.ledger import Ledger
-from bot.schedule import latest_period, period_key, trigger_for
+from bot.ledger import Ledger, database_url, make_engine
+from bot.schedule import DigestScheduler, latest_period, period_key, trigger_for
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +110,41 @@ class DigestRunner:
             log.error("digest %s missed period %s for %d channel(s)", d.id, key, len(recorded))
             await self.deliverer.alert(self.config.admin_channels(), missed_alert(d.id, key, recorded, d.catch_up_minutes),
                                        key=alert_key("missed", d.id, key))
+
+
+def build_digests(
+    config: Config, store: Callable[[], Store], adapters: dict[str, Adapter], *, url: str | None = None,
+    clock: Clock = system_clock,
+) -> tuple[DigestRunner, DigestScheduler]:
+    """Wire the ledger ($DATABASE_URL or state/ SQLite), deliverer, runner and scheduler for the app."""
+    ledger = Ledger(make_engine(url or database_url()), clock)
+    runner = DigestRunner(config, store, ledger, Deliverer(ledger, adapters, owner=instance_id()), clock)
+    return runner, DigestScheduler(runner.run_due, runner.catch_up)
+
+
+async def start_digests(runner: DigestRunner, scheduler: DigestScheduler) -> None:
+    """Build the jobs from config, start them, and send whatever the ledger says is still due (catch-up)."""
+    scheduler.apply(runner.config)
+    scheduler.start()
+    await runner.catch_up()
+
+
+def reload_config(runner: DigestRunner, scheduler: DigestScheduler, config_dir: Path, topics: set[str]) -> list[Problem]:
+    """Re-read config/ and rebuild the jobs; on errors keep the running config and return the problems."""
+    config, problems = check_config(config_dir, topics)
+    if config is None:
+        for problem in problems:
+            log.error("config not reloaded: %s", problem)
+        return problems
+    runner.config = config
+    scheduler.apply(config)
+    return []
+
+
+async def watch_config(runner: DigestRunner, scheduler: DigestScheduler, config_dir: Path,
+                       topics: Callable[[], set[str]]) -> None:
+    """Reload config/ whenever a file in it changes (run as a task; cancel to stop)."""
+    from watchfiles import awatch
+
+    async for _ in awatch(config_dir):
+        reload_config(runner, scheduler, config_dir, topics())

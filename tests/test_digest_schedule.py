@@ -210,3 +210,24 @@ async def test_two_instances_on_sqlite_deliver_once(tmp_path: Path, fixture_stor
         await asyncio.gather(a.runner.catch_up(), b.runner.catch_up(), a.runner.catch_up())
     counts = Counter((p.channel, p.key) for p in platform.posts)
     assert len(counts) == 60 and set(counts.values()) == {1}
+
+
+async def test_config_reload_rebuilds_jobs_and_keeps_old_config_on_errors(tmp_path: Path, fixture_store: Store) -> None:
+    from bot.digests import build_digests, reload_config, start_digests
+
+    folder = write_config(tmp_path / "config", channels=1, schedule='{time: "08:00"}', timezone="Europe/Paris")
+    platform = RecordingPlatform("console")
+    runner, scheduler = build_digests(load_config(folder), lambda: fixture_store, {"console": platform},
+                                      url=f"sqlite:///{tmp_path / 'l.sqlite'}")
+    await start_digests(runner, scheduler)
+    try:
+        (folder / "digests.yaml").write_text((folder / "digests.yaml").read_text().replace("Europe/Paris", "Mars/Olympus"))
+        problems = reload_config(runner, scheduler, folder, set(fixture_store.topics))
+        assert [p.field for p in problems] == ["digests.0.timezone"]
+        assert runner.config.digests["daily"].timezone == "Europe/Paris"
+        (folder / "digests.yaml").write_text((folder / "digests.yaml").read_text().replace("Mars/Olympus", "Asia/Tokyo"))
+        assert reload_config(runner, scheduler, folder, set(fixture_store.topics)) == []
+        job = scheduler.scheduler.get_job("digest:daily")
+        assert str(job.trigger.timezone) == "Asia/Tokyo" and job.next_run_time.astimezone(ZoneInfo("Asia/Tokyo")).hour == 8
+    finally:
+        scheduler.close()
