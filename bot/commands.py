@@ -157,3 +157,6 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     asyncio.run(serve(app))
     return 0
+
+
+import bot.digest_cli  # noqa: E402,F401  (registers `digest`)

@@ -38,3 +38,25 @@ class Adapter(Protocol):
 
     async def find_post(self, channel: str, key: str) -> Receipt | None:
         """The post carrying `key` in the channel's recent history, if there is one."""
+
+
+class PostError(Exception):
+    """A post the platform refused or that failed in transit; adapters raise it so delivery can retry well.
+
+    `status` is the HTTP status when there was one (429, 5xx, 4xx), `retry_after` the seconds the platform
+    asked us to wait, and `landed` whether the message may have been created anyway (a timeout or 5xx
+    after sending: delivery then asks `find_post` before posting again).
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None, landed: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.landed = landed
+
+    @property
+    def retryable(self) -> bool:
+        """True for rate limits, server errors and transport failures (no status)."""
+        return self.status is None or self.status == 429 or self.status >= 500

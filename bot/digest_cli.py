@@ -1,0 +1,105 @@
+"""`briefbot digest`: preview a digest without posting, send one now through the ledger, or list them."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.adapters.base import Adapter
+from bot.adapters.console import ConsoleAdapter, render_markdown, render_text
+from bot.cli import command
+from bot.config import Config, ConfigInvalid, load_config
+from bot.core.briefer import Briefer
+from bot.core.problems import StoreInvalid
+from bot.core.store import Store, load_store
+from bot.delivery import Deliverer
+from bot.digests import DigestRunner, instance_id
+from bot.ledger import Ledger, database_url, make_engine
+from bot.schedule import next_period, trigger_for
+
+# Platform name -> how to build its adapter for a one-off send; the Slack and Discord adapters add theirs.
+ADAPTER_FACTORIES: dict[str, Callable[[Briefer], Adapter]] = {"console": ConsoleAdapter}
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--preview", nargs="?", const="", metavar="ID", help="render a digest (all when no ID) without posting")
+    what.add_argument("--send", metavar="ID", help="post a digest now; recorded in the ledger like a scheduled one")
+    what.add_argument("--list", action="store_true", help="list digests with their next run")
+    p.add_argument("--format", choices=("text", "markdown"), default="text", help="preview format")
+
+
+@command("digest", _args)
+def digest_command(args: argparse.Namespace) -> int:
+    """Preview, send or list the scheduled digests of config/digests.yaml."""
+    loaded = _load(args)
+    if loaded is None:
+        return 1
+    store, config = loaded
+    if args.list:
+        return _list(config)
+    wanted = args.send if args.send is not None else args.preview
+    if wanted and wanted not in config.digests:
+        known = ", ".join(sorted(config.digests)) or "none"
+        print(f"No digest called “{wanted}” in config/digests.yaml (known: {known}).", file=sys.stderr)
+        return 2
+    return asyncio.run(_send(store, config, args.send) if args.send else _preview(store, config, wanted, args.format))
+
+
+def _load(args: argparse.Namespace) -> tuple[Store, Config] | None:
+    try:
+        store = load_store(args.briefs)
+        return store, load_config(args.config, set(store.topics))
+    except (StoreInvalid, ConfigInvalid) as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("Fix these first; `briefbot validate` lists every problem.", file=sys.stderr)
+        return None
+
+
+def _runner(store: Store, config: Config, adapters: dict[str, Adapter]) -> DigestRunner:
+    ledger = Ledger(make_engine(database_url()))
+    return DigestRunner(config, lambda: store, ledger, Deliverer(ledger, adapters, owner=instance_id()))
+
+
+async def _preview(store: Store, config: Config, digest_id: str, fmt: str) -> int:
+    runner = _runner(store, config, {})
+    render = render_markdown if fmt == "markdown" else render_text
+    for d in [digest_id] if digest_id else sorted(config.digests):
+        sys.stdout.write(render(await runner.preview(d)))
+    if not config.digests:
+        print("No digests in config/digests.yaml.", file=sys.stderr)
+    return 0
+
+
+async def _send(store: Store, config: Config, digest_id: str) -> int:
+    platforms = {config.digests[digest_id].platform.value, *(c.platform.value for c in config.admin_channels())}
+    missing = sorted(p for p in platforms if p not in ADAPTER_FACTORIES)
+    if config.digests[digest_id].platform.value in missing:
+        print(f"No adapter for {missing[0]} is available to this command.", file=sys.stderr)
+        return 2
+    briefer = Briefer(store)
+    adapters = {p: ADAPTER_FACTORIES[p](briefer) for p in platforms if p in ADAPTER_FACTORIES}
+    for adapter in adapters.values():
+        await adapter.start()
+    try:
+        outcomes = await _runner(store, config, adapters).send_now(digest_id)
+    finally:
+        for adapter in adapters.values():
+            await adapter.close()
+    for o in outcomes:
+        print(f"{o.channel}: {o.status}" + (f" ({o.error})" if o.error else ""), file=sys.stderr)
+    if not outcomes:
+        print("Already sent this minute; nothing posted again.", file=sys.stderr)
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def _list(config: Config) -> int:
+    now = datetime.now(UTC)
+    for d in sorted(config.digests.values(), key=lambda d: d.id):
+        at = next_period(trigger_for(d), now)
+        when = f"{at:%Y-%m-%d %H:%M %Z}" if at else "never"
+        print(f"{d.id}: {d.platform.value} → {', '.join(d.channels)}; topics {d.topics}; next {when} ({d.timezone})")
+    return 0

@@ -1,0 +1,150 @@
+"""Running digests: which period is due, composing each channel's digest, and sending it through the ledger."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.adapters.base import Adapter
+from bot.clock import Clock, system_clock
+from bot.config import Config, Digest, check_config
+from bot.core.digest import Snapshot, compose_digest, digest
+from bot.core.document import Document
+from bot.core.problems import Problem
+from bot.core.store import Store
+from bot.delivery import Composer, Deliverer, Outcome, alert_key, merge_snapshots, missed_alert
+from bot.ledger import Ledger, database_url, make_engine
+from bot.schedule import DigestScheduler, latest_period, period_key, trigger_for
+
+log = logging.getLogger(__name__)
+
+# A job that fires a little late is still on time.
+ON_TIME = timedelta(minutes=1)
+
+
+def instance_id() -> str:
+    """This process's name in the ledger's `claimed_by`."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class DigestRunner:
+    """Decides, with the ledger, what is due and hands it to the Deliverer."""
+
+    def __init__(
+        self, config: Config, store: Callable[[], Store], ledger: Ledger, deliverer: Deliverer,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.ledger = ledger
+        self.deliverer = deliverer
+        self.clock = clock
+
+    def composer(self, d: Digest, when: datetime, label: str = "") -> Composer:
+        """Build each channel's document from the store now and what that channel was last sent."""
+        store = self.store()
+        cache: dict[str, tuple[Document, Snapshot]] = {}
+        local = when.astimezone(ZoneInfo(d.timezone))
+        title = f"Digest {d.id}: {local:%A %d %B %Y, %H:%M} ({d.timezone}){label}"
+
+        def compose(since: Snapshot | None) -> tuple[Document, Snapshot]:
+            key = since.model_dump_json() if since else ""
+            if key not in cache:
+                result, now = digest(store, d.topics, since)
+                doc = compose_digest(result, title, positions=d.include.positions, changes=d.include.changes,
+                                     flagged=d.include.flagged)
+                cache[key] = (doc, now)
+            return cache[key]
+
+        return compose
+
+    async def run_due(self, digest_id: str) -> list[Outcome]:
+        """Send the digest's latest period to every channel still owed it, if it is within catch-up."""
+        d = self.config.digests.get(digest_id)
+        if d is None:
+            return []
+        now = self.clock()
+        period = latest_period(trigger_for(d), now)
+        if period is None:
+            return []
+        since = await asyncio.to_thread(self.ledger.schedule_since, d.id)
+        if period < since - ON_TIME:
+            return []
+        key = period_key(period, d.timezone)
+        channels = self.config.targets(d)
+        if now - period > timedelta(minutes=d.catch_up_minutes) + ON_TIME:
+            await self._missed(d, key, [c.address for c in channels])
+            return []
+        return await self.deliverer.fan_out(d.id, key, channels, self.composer(d, period),
+                                            self.config.admin_channels())
+
+    async def catch_up(self) -> dict[str, list[Outcome]]:
+        """Run every digest's due period (at start-up and on each sweep): the ledger skips what is settled."""
+        return {d: await self.run_due(d) for d in sorted(self.config.digests)}
+
+    async def send_now(self, digest_id: str) -> list[Outcome]:
+        """Post a digest now, outside its schedule, as a 'manual' period in the ledger (one per minute)."""
+        d = self.config.digests[digest_id]
+        now = self.clock()
+        key = "manual " + period_key(now, d.timezone)
+        return await self.deliverer.fan_out(d.id, key, self.config.targets(d), self.composer(d, now, " (sent by hand)"),
+                                            self.config.admin_channels())
+
+    async def preview(self, digest_id: str) -> Document:
+        """The digest as its first channel would get it now, without posting or recording anything."""
+        d = self.config.digests[digest_id]
+        first = self.config.targets(d)[0]
+        since = merge_snapshots(await asyncio.to_thread(self.ledger.sent_snapshots, first.address))
+        return self.composer(d, self.clock(), " (preview)")(since)[0]
+
+    async def _missed(self, d: Digest, key: str, channels: list[str]) -> None:
+        recorded = [c for c in channels if await asyncio.to_thread(
+            self.ledger.record_missed, d.id, c, key, self.deliverer.owner, "missed: the bot was down past catch-up")]
+        if recorded:
+            log.error("digest %s missed period %s for %d channel(s)", d.id, key, len(recorded))
+            await self.deliverer.alert(self.config.admin_channels(), missed_alert(d.id, key, recorded, d.catch_up_minutes),
+                                       key=alert_key("missed", d.id, key))
+
+
+def build_digests(
+    config: Config, store: Callable[[], Store], adapters: dict[str, Adapter], *, url: str | None = None,
+    clock: Clock = system_clock,
+) -> tuple[DigestRunner, DigestScheduler]:
+    """Wire the ledger ($DATABASE_URL or state/ SQLite), deliverer, runner and scheduler for the app."""
+    ledger = Ledger(make_engine(url or database_url()), clock)
+    runner = DigestRunner(config, store, ledger, Deliverer(ledger, adapters, owner=instance_id()), clock)
+    return runner, DigestScheduler(runner.run_due, runner.catch_up)
+
+
+async def start_digests(runner: DigestRunner, scheduler: DigestScheduler) -> None:
+    """Build the jobs from config, start them, and send whatever the ledger says is still due (catch-up)."""
+    scheduler.apply(runner.config)
+    scheduler.start()
+    await runner.catch_up()
+
+
+def reload_config(runner: DigestRunner, scheduler: DigestScheduler, config_dir: Path, topics: set[str]) -> list[Problem]:
+    """Re-read config/ and rebuild the jobs; on errors keep the running config and return the problems."""
+    config, problems = check_config(config_dir, topics)
+    if config is None:
+        for problem in problems:
+            log.error("config not reloaded: %s", problem)
+        return problems
+    runner.config = config
+    scheduler.apply(config)
+    return []
+
+
+async def watch_config(runner: DigestRunner, scheduler: DigestScheduler, config_dir: Path,
+                       topics: Callable[[], set[str]]) -> None:
+    """Reload config/ whenever a file in it changes (run as a task; cancel to stop)."""
+    from watchfiles import awatch
+
+    async for _ in awatch(config_dir):
+        reload_config(runner, scheduler, config_dir, topics())
