@@ -19,6 +19,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/briefbot validate $(if $(wildcard $(SEEDS)),--archive $(SEEDS))
 	$(BIN)/briefbot brief china
+	$(BIN)/briefbot digest --preview
 	$(BIN)/briefbot run
 
 ## The whole test suite.

@@ -1,4 +1,4 @@
-"""Composition root: build the store, Briefer and adapters from settings, run them in one loop."""
+"""Composition root: build the store, Briefer, adapters, digests and HTTP endpoints; run them in one loop."""
 from __future__ import annotations
 
 import asyncio
@@ -8,24 +8,35 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from aiohttp import web
+from sqlalchemy import text
+
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter
+from bot.config import Config, load_config
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
+from bot.delivery import Outcome
+from bot.digests import DigestRunner, build_digests, start_digests
+from bot.health import Check, health_routes
+from bot.ledger import database_url
+from bot.metrics import Metrics
+from bot.schedule import DigestScheduler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-AdapterFactory = Callable[[Briefer, Mapping[str, str]], Adapter | None]
+# (briefer, environment, shared web application) -> the adapter, or None when its variables are unset.
+AdapterFactory = Callable[[Briefer, Mapping[str, str], web.Application], Adapter | None]
 
 
-def _slack(briefer: Briefer, env: Mapping[str, str]) -> Adapter | None:
+def _slack(briefer: Briefer, env: Mapping[str, str], web_app: web.Application) -> Adapter | None:
     from bot.adapters.slack import slack_adapter_from_env
 
-    return slack_adapter_from_env(briefer, env)
+    return slack_adapter_from_env(briefer, env, web_app=web_app)
 
 
-def _discord(briefer: Briefer, env: Mapping[str, str]) -> Adapter | None:
+def _discord(briefer: Briefer, env: Mapping[str, str], web_app: web.Application) -> Adapter | None:
     from bot.adapters.discord import discord_adapter_from_env
 
     return discord_adapter_from_env(briefer, env)
@@ -35,40 +46,128 @@ def _discord(briefer: Briefer, env: Mapping[str, str]) -> Adapter | None:
 PLATFORMS: dict[str, AdapterFactory] = {"slack": _slack, "discord": _discord}
 
 
+def build_adapters(
+    briefer: Briefer, env: Mapping[str, str], web_app: web.Application, *, console: bool | None,
+    factories: Mapping[str, AdapterFactory] | None = None,
+) -> dict[str, Adapter]:
+    """Every adapter whose variables are set; the console one too when asked, or when no other is set."""
+    adapters: dict[str, Adapter] = {}
+    for name, factory in (factories or PLATFORMS).items():
+        adapter = factory(briefer, env, web_app)
+        if adapter is not None:
+            adapters[name] = adapter
+    if console or (console is None and not adapters):
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+        adapters["console"] = ConsoleAdapter(briefer, inp=sys.stdin if interactive else None)
+    return adapters
+
+
 @dataclass
 class App:
     """Everything one briefbot process runs."""
 
     settings: Settings
     briefer: Briefer
+    config: Config
+    metrics: Metrics
+    web_app: web.Application
     adapters: dict[str, Adapter] = field(default_factory=dict)
+    runner: DigestRunner | None = None
+    scheduler: DigestScheduler | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    started: set[str] = field(default_factory=set)
+    _web_runner: web.AppRunner | None = None
 
 
-def build(settings: Settings, env: Mapping[str, str], factories: dict[str, AdapterFactory] | None = None) -> App:
-    """Load the store and build every adapter whose tokens are set (console when none is)."""
-    briefer = Briefer(load_store(settings.briefs_dir))
-    app = App(settings, briefer)
-    for name, factory in (factories or PLATFORMS).items():
-        adapter = factory(briefer, env)
-        if adapter is not None:
-            app.adapters[name] = adapter
-    if settings.console or (settings.console is None and not app.adapters):
-        interactive = sys.stdin is not None and sys.stdin.isatty()
-        app.adapters["console"] = ConsoleAdapter(briefer, inp=sys.stdin if interactive else None)
+def build(settings: Settings, env: Mapping[str, str], factories: Mapping[str, AdapterFactory] | None = None) -> App:
+    """Load the store and config (raising on errors) and build every part; nothing connects yet."""
+    metrics = Metrics()
+    briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command)
+    config = load_config(settings.config_dir, set(briefer.store.topics))
+    web_app = web.Application()
+    adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories)
+    app = App(settings, briefer, config, metrics, web_app, adapters)
+    app.runner, app.scheduler = build_digests(
+        config, lambda: briefer.store, adapters, url=database_url(settings.state_dir),
+    )
+    app.runner.deliverer.on_outcome = lambda platform, o: _count_delivery(metrics, platform, o)
+    web_app.add_routes(health_routes(metrics, readiness_checks(app)))
     return app
 
 
+def _count_delivery(metrics: Metrics, platform: str, outcome: Outcome) -> None:
+    result = {"posted": "delivered", "recovered": "delivered"}.get(outcome.status, outcome.status)
+    metrics.digests.labels(platform, result).inc()
+    if outcome.attempts > 1:
+        metrics.digests.labels(platform, "retried").inc(outcome.attempts - 1)
+
+
+def readiness_checks(app: App) -> dict[str, Check]:
+    """What /readyz checks: the store, each adapter, the ledger's database."""
+
+    async def store() -> tuple[bool, str]:
+        s = app.briefer.store
+        return True, f"version {s.version}: {len(s.topics)} topics, {len(s.claims)} claims"
+
+    async def adapters() -> tuple[bool, str]:
+        waiting = sorted(set(app.adapters) - app.started)
+        return not waiting, "connected: " + ", ".join(sorted(app.started)) + (f"; waiting: {', '.join(waiting)}" if waiting else "")
+
+    async def database() -> tuple[bool, str]:
+        assert app.runner is not None
+        engine = app.runner.ledger.engine
+
+        def ping() -> None:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        await asyncio.to_thread(ping)
+        return True, engine.dialect.name
+
+    return {"store": store, "adapters": adapters, "database": database}
+
+
+async def start(app: App) -> None:
+    """Connect every adapter, serve $PORT when no adapter does, then start the digests."""
+    if app.settings.port is not None and not _serves_http(app):
+        app._web_runner = web.AppRunner(app.web_app)
+        await app._web_runner.setup()
+        await web.TCPSite(app._web_runner, app.settings.host, app.settings.port).start()
+        log.info("health and metrics on port %s", app.settings.port)
+    for name, adapter in app.adapters.items():
+        await adapter.start()
+        app.started.add(name)
+        log.info("adapter %s started", name)
+    assert app.runner is not None and app.scheduler is not None
+    await start_digests(app.runner, app.scheduler)
+    log.info("briefbot ready: store %s, adapters %s", app.briefer.store.version, ", ".join(app.adapters))
+
+
+def _serves_http(app: App) -> bool:
+    slack = app.adapters.get("slack")
+    return slack is not None and getattr(slack, "mode", None) == "http"
+
+
+async def stop(app: App) -> None:
+    """Stop the schedule, let adapters finish replies in flight, close the HTTP server."""
+    if app.scheduler is not None:
+        app.scheduler.close()
+    for name in list(app.started):
+        await app.adapters[name].close()
+        app.started.discard(name)
+    if app._web_runner is not None:
+        await app._web_runner.cleanup()
+    log.info("briefbot stopped")
+
+
 async def serve(app: App) -> None:
-    """Start every adapter, run until SIGTERM or SIGINT, then close them all."""
+    """Run until SIGTERM or SIGINT, then stop cleanly."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, app.stopping.set)
-    for name, adapter in app.adapters.items():
-        await adapter.start()
-        log.info("adapter started", extra={"platform": name})
-    log.info("briefbot ready: store %s, adapters %s", app.briefer.store.version, ", ".join(app.adapters))
-    await app.stopping.wait()
-    log.info("stopping")
-    for adapter in app.adapters.values():
-        await adapter.close()
+    try:
+        await start(app)
+        await app.stopping.wait()
+        log.info("signal received: stopping")
+    finally:
+        await stop(app)

@@ -135,6 +135,7 @@ def run_command(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.app import build, serve
+    from bot.config import ConfigInvalid
     from bot.logs import setup_logging
     from bot.settings import SettingsError, load_dotenv_file, load_settings, secrets_in
 
@@ -148,7 +149,7 @@ def run_command(args: argparse.Namespace) -> int:
     setup_logging(settings.log_format, settings.log_level, secrets_in(os.environ))
     try:
         app = build(settings, os.environ)
-    except StoreInvalid as exc:
+    except (StoreInvalid, ConfigInvalid) as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1

@@ -102,7 +102,9 @@ class Deliverer:
         self, ledger: Ledger, adapters: Mapping[str, Adapter], *, owner: str,
         limiter: RateLimiter | None = None, policy: RetryPolicy = RetryPolicy(),
         sleep: Sleep = asyncio.sleep, concurrency: int = 64,
+        on_outcome: Callable[[str, Outcome], None] | None = None,
     ) -> None:
+        self.on_outcome = on_outcome
         self.ledger = ledger
         self.adapters = adapters
         self.owner = owner
@@ -119,6 +121,9 @@ class Deliverer:
         settled = await asyncio.to_thread(self.ledger.settled, digest_id, period_key)
         todo = [c for c in channels if c.address not in settled]
         outcomes = await asyncio.gather(*(self._gated(digest_id, period_key, c, compose) for c in todo))
+        if self.on_outcome is not None:
+            for channel, outcome in zip(todo, outcomes, strict=True):
+                self.on_outcome(channel.platform.value, outcome)
         failed = [o for o in outcomes if o.status == "failed"]
         if failed:
             await self.alert(admin_channels, failure_alert(digest_id, period_key, failed),

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.adapters.base import Adapter
-from bot.adapters.console import ConsoleAdapter, render_markdown, render_text
+from bot.adapters.console import render_markdown, render_text
 from bot.cli import command
 from bot.config import Config, ConfigInvalid, load_config
 from bot.core.briefer import Briefer
@@ -19,8 +19,6 @@ from bot.digests import DigestRunner, instance_id
 from bot.ledger import Ledger, database_url, make_engine
 from bot.schedule import next_period, trigger_for
 
-# Platform name -> how to build its adapter for a one-off send; the Slack and Discord adapters add theirs.
-ADAPTER_FACTORIES: dict[str, Callable[[Briefer], Adapter]] = {"console": ConsoleAdapter}
 
 
 def _args(p: argparse.ArgumentParser) -> None:
@@ -75,13 +73,18 @@ async def _preview(store: Store, config: Config, digest_id: str, fmt: str) -> in
 
 
 async def _send(store: Store, config: Config, digest_id: str) -> int:
-    platforms = {config.digests[digest_id].platform.value, *(c.platform.value for c in config.admin_channels())}
-    missing = sorted(p for p in platforms if p not in ADAPTER_FACTORIES)
-    if config.digests[digest_id].platform.value in missing:
-        print(f"No adapter for {missing[0]} is available to this command.", file=sys.stderr)
-        return 2
+    from aiohttp import web
+
+    from bot.app import build_adapters
+
     briefer = Briefer(store)
-    adapters = {p: ADAPTER_FACTORIES[p](briefer) for p in platforms if p in ADAPTER_FACTORIES}
+    needed = {config.digests[digest_id].platform.value, *(c.platform.value for c in config.admin_channels())}
+    built = build_adapters(briefer, os.environ, web.Application(), console="console" in needed)
+    adapters = {name: a for name, a in built.items() if name in needed}
+    platform = config.digests[digest_id].platform.value
+    if platform not in adapters:
+        print(f"No {platform} adapter: set its variables (see README, Settings) to send this digest.", file=sys.stderr)
+        return 2
     for adapter in adapters.values():
         await adapter.start()
     try:

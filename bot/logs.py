@@ -57,3 +57,6 @@ def setup_logging(fmt: str = "text", level: str = "INFO", secrets: tuple[str, ..
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Libraries' own chatter (job added, access lines) only when debugging.
+    for noisy in ("apscheduler", "aiohttp.access", "discord", "slack_bolt", "slack_sdk"):
+        logging.getLogger(noisy).setLevel("DEBUG" if level == "DEBUG" else "WARNING")

@@ -26,18 +26,6 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     console: bool | None = Field(None, description="Force the console adapter on or off (default: on when no platform token is set).")
 
-    @property
-    def ledger_url(self) -> str:
-        """The ledger's database URL: DATABASE_URL, else SQLite in the state folder."""
-        if self.database_url:
-            url = self.database_url
-            # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants psycopg spelled out.
-            for prefix in ("postgres://", "postgresql://"):
-                if url.startswith(prefix):
-                    return "postgresql+psycopg://" + url[len(prefix):]
-            return url
-        return f"sqlite:///{self.state_dir / 'ledger.sqlite3'}"
-
 
 SECRET_NAMES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
 
