@@ -18,6 +18,7 @@ from bot.core.models import Attribution, Commitment, Evidence, Framing, SourceKi
 MAX_QUOTE = 400
 MAX_TITLE = 300
 MIN_WORDS = 6
+MIN_CLAIM_WORDS = 3  # shorter lines are labels, bylines and timestamps, not claims
 
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "m", "mme", "mlle", "jr", "sr", "vs", "etc", "no", "p", "cf", "ex"}
 _BOUNDARY = re.compile(r"[.!?…]+[\"»”’)\]]*\s+")
@@ -164,8 +165,9 @@ WEAK_CUES = {"actor", "subject", "continuation"}
 
 def is_candidate(text: str, cues: list[Cue]) -> bool:
     """Whether a sentence is worth proposing: a strong cue, or an actor or subject in a full sentence."""
+    words = len(text.split())
     strong = any(c.kind not in WEAK_CUES for c in cues)
-    return strong or (bool(cues) and len(text.split()) >= MIN_WORDS)
+    return words >= MIN_CLAIM_WORDS and (strong or (bool(cues) and words >= MIN_WORDS))
 
 
 def short_quote(text: str, anchor: str = "") -> str:
