@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.briefer import Briefer  # noqa: E402
-from bot.core.store import load_store  # noqa: E402
-from bot.reload import Reloader  # noqa: E402
+from bot.core.briefer import Briefer
+from bot.core.store import load_store
+from bot.reload import Reloader
 
 
 async def measure(source: Path, edits: int) -> None:
@@ -27,7 +27,7 @@ async def measure(source: Path, edits: int) -> None:
         briefer = Briefer(load_store(root))
         reloader = Reloader(briefer, root)
         await reloader.start()
-        path = sorted((root / "sources").glob("*.yaml"))[0]
+        path = min((root / "sources").glob("*.yaml"))
         original = path.read_text(encoding="utf-8")
         latencies, loads = [], []
         for n in range(edits):

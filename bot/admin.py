@@ -9,11 +9,21 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.core import messages
-from bot.core.document import Document, Item, Line, Note, Section, Text, code, message, plain
+from bot.core.document import (
+    Document,
+    Item,
+    Line,
+    Note,
+    Section,
+    Text,
+    code,
+    message,
+    plain,
+)
 from bot.core.labels import is_flagged
 from bot.core.problems import Problem
 from bot.core.store import Store
-from bot.reload import ReloadOutcome, Reloader
+from bot.reload import Reloader, ReloadOutcome
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from bot.core.flags import SIGNAL_TEXT, find_signals, fold
@@ -220,7 +221,7 @@ def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _choices(enum: type[Evidence] | type[Attribution] | type[Commitment] | type[SourceKind] | type[Framing]) -> str:
+def _choices(enum: type[StrEnum]) -> str:
     return " | ".join(e.value for e in enum)
 
 

@@ -1,6 +1,7 @@
 """briefbot draft: sentences, candidate claims with their cues, and the source skeleton."""
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,15 @@ import yaml
 from bot.cli import main
 from bot.core.models import Source
 from bot.core.store import check_store, load_store, normalise_space
-from bot.draft import MAX_QUOTE, Candidate, candidates, detect_language, draft_source, short_quote, split_sentences
+from bot.draft import (
+    MAX_QUOTE,
+    Candidate,
+    candidates,
+    detect_language,
+    draft_source,
+    short_quote,
+    split_sentences,
+)
 from tests.conftest import BRIEFS, FIXTURE_BRIEFS, SEEDS
 
 ENGLISH = """Talks in Geneva
@@ -137,7 +146,7 @@ def covered(quote: str, found: list[Candidate]) -> bool:
     texts = [(c.sentence.index, normalise_space(c.sentence.text)) for c in found]
     if any(quote in text for _, text in texts):
         return True
-    return any(quote in f"{a} {b}" for (i, a), (j, b) in zip(texts, texts[1:]) if j == i + 1)
+    return any(quote in f"{a} {b}" for (i, a), (j, b) in itertools.pairwise(texts) if j == i + 1)
 
 
 def test_each_seed_proposes_the_claims_curated_from_it() -> None:

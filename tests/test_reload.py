@@ -255,5 +255,5 @@ async def test_a_failing_hook_does_not_stop_the_watcher(bot: Bot) -> None:
     for note in ("First.", "Second."):
         write_atomically(path, path.read_text().replace("note: Speculative.", f"note: {note}")
                          .replace("note: First.", f"note: {note}"))
-        await wait_until(lambda: bot.briefer.store.sources["oped"].note == note, 1.0)
+        await wait_until(lambda wanted=note: bot.briefer.store.sources["oped"].note == wanted, 1.0)
     await wait_until(lambda: len(bot.stores) == 2, 1.0)
