@@ -196,7 +196,7 @@ async def test_briefs_during_many_reloads_never_fail_nor_mix_two_stores(bot: Bot
     async def from_the_loop() -> None:
         while not done.is_set():
             seen.append(gens_in_answer(bot.briefer))
-            await asyncio.sleep(0)
+            await asyncio.sleep(0.001)
 
     worker = asyncio.create_task(asyncio.to_thread(from_a_thread))
     answering = asyncio.create_task(from_the_loop())
