@@ -106,3 +106,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load_commands() -> None:
     # Sub-commands defined in other modules register themselves on import.
     import bot.commands  # noqa: F401
+    import bot.admin_commands  # noqa: F401

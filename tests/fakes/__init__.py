@@ -1,0 +1,1 @@
+"""Fakes of the platforms and of other components, for tests."""
