@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import signal
 import sys
@@ -17,7 +18,13 @@ from bot.config import Config, load_config
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
 from bot.delivery import Outcome
-from bot.digests import DigestRunner, build_digests, start_digests
+from bot.admin import Admin
+from bot.core.changes import ChangeLog, ChangeSet
+from bot.core.document import Document
+from bot.core.problems import Problem
+from bot.core.store import Store
+from bot.digests import DigestAdmin, DigestRunner, build_digests, start_digests
+from bot.reload import Reloader
 from bot.health import Check, health_routes
 from bot.ledger import database_url
 from bot.metrics import Metrics
@@ -74,6 +81,8 @@ class App:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     runner: DigestRunner | None = None
     scheduler: DigestScheduler | None = None
+    reloader: Reloader | None = None
+    admin: Admin | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     started: set[str] = field(default_factory=set)
     _web_runner: web.AppRunner | None = None
@@ -91,8 +100,59 @@ def build(settings: Settings, env: Mapping[str, str], factories: Mapping[str, Ad
         config, lambda: briefer.store, adapters, url=database_url(settings.state_dir),
     )
     app.runner.deliverer.on_outcome = lambda platform, o: _count_delivery(metrics, platform, o)
+    app.reloader = _reloader(app)
+    app.admin = Admin(app.reloader, lambda: _admin_ids(app), DigestAdmin(app.runner))
+    for adapter in adapters.values():
+        if hasattr(adapter, "admin"):
+            adapter.admin = app.admin  # adapters with admin commands answer them through this
     web_app.add_routes(health_routes(metrics, readiness_checks(app)))
     return app
+
+
+def _admin_ids(app: App) -> dict[str, list[str]]:
+    admins = app.config.admins
+    return {"slack": list(admins.slack), "discord": list(admins.discord), "console": list(admins.console)}
+
+
+def _reloader(app: App) -> Reloader:
+    """Hot reload of briefs/ and config/: good edits swap in, bad ones are counted and sent to admins."""
+    settings = app.settings
+    reloader = Reloader(app.briefer, settings.briefs_dir, settings.config_dir, config=app.config,
+                        changelog=ChangeLog(settings.state_dir / "changes.jsonl"))
+
+    async def on_store(store: Store, changes: ChangeSet | None) -> None:
+        app.metrics.reloads.labels("ok").inc()
+
+    async def on_config(config: object) -> None:
+        assert app.runner is not None and app.scheduler is not None
+        app.config = config  # type: ignore[assignment]
+        app.runner.config = config  # type: ignore[assignment]
+        app.scheduler.apply(config)  # type: ignore[arg-type]
+        app.metrics.reloads.labels("ok").inc()
+
+    async def on_errors(problems: list[Problem]) -> None:
+        app.metrics.reloads.labels("error").inc()
+        await _tell_admins(app, problems)
+
+    reloader.on_store.append(on_store)
+    reloader.on_config.append(on_config)
+    reloader.on_errors.append(on_errors)
+    return reloader
+
+
+async def _tell_admins(app: App, problems: list[Problem]) -> None:
+    from bot.admin import refused_reload_document
+
+    doc: Document = refused_reload_document(problems, "the edit", app.briefer.store.version)
+    for channel in app.config.admin_channels():
+        adapter = app.adapters.get(channel.platform.value)
+        if adapter is None or channel.platform.value not in app.started:
+            continue
+        try:
+            digest = hashlib.sha1("".join(map(str, problems)).encode()).hexdigest()[:12]
+            await adapter.post(channel.channel_id, doc, key=f"reload-{digest}")
+        except Exception:  # an alert that cannot be posted is logged, never fatal
+            log.exception("could not tell admins in %s about a refused edit", channel.id)
 
 
 def _count_delivery(metrics: Metrics, platform: str, outcome: Outcome) -> None:
@@ -138,8 +198,9 @@ async def start(app: App) -> None:
         await adapter.start()
         app.started.add(name)
         log.info("adapter %s started", name)
-    assert app.runner is not None and app.scheduler is not None
+    assert app.runner is not None and app.scheduler is not None and app.reloader is not None
     await start_digests(app.runner, app.scheduler)
+    await app.reloader.start()
     log.info("briefbot ready: store %s, adapters %s", app.briefer.store.version, ", ".join(app.adapters))
 
 
@@ -150,6 +211,8 @@ def _serves_http(app: App) -> bool:
 
 async def stop(app: App) -> None:
     """Stop the schedule, let adapters finish replies in flight, close the HTTP server."""
+    if app.reloader is not None:
+        await app.reloader.stop()
     if app.scheduler is not None:
         app.scheduler.close()
     for name in list(app.started):

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import Adapter
+from bot.admin import DigestInfo
 from bot.clock import Clock, system_clock
 from bot.config import Config, Digest, check_config
 from bot.core.digest import Snapshot, compose_digest, digest
@@ -148,3 +149,43 @@ async def watch_config(runner: DigestRunner, scheduler: DigestScheduler, config_
 
     async for _ in awatch(config_dir):
         reload_config(runner, scheduler, config_dir, topics())
+
+
+class DigestAdmin:
+    """What the admin commands see of the digests: next runs, last deliveries, send now."""
+
+    def __init__(self, runner: DigestRunner) -> None:
+        self.runner = runner
+
+    def next_digests(self) -> list[DigestInfo]:
+        """The next run of each digest, per channel."""
+        from bot.schedule import next_period
+
+        now = self.runner.clock()
+        out = []
+        for d in sorted(self.runner.config.digests.values(), key=lambda d: d.id):
+            at = next_period(trigger_for(d), now)
+            out += [DigestInfo(c.platform.value, c.id, at, detail=d.id) for c in self.runner.config.targets(d)]
+        return out
+
+    def last_deliveries(self) -> list[DigestInfo]:
+        """The latest delivery row of each channel."""
+        from bot.ledger import latest_per_channel
+
+        rows = latest_per_channel(self.runner.ledger)
+        return [DigestInfo(r.channel.split(":", 1)[0], r.channel.split(":", 1)[-1], r.updated_at,
+                           ok=r.status == "posted", detail=f"{r.digest_id} {r.period_key}: {r.status}"
+                           + (f" ({r.error})" if r.error else "")) for r in rows]
+
+    async def send_now(self, digest_id: str | None) -> list[DigestInfo]:
+        """Send one digest (or every digest) now, through the ledger."""
+        wanted = [digest_id] if digest_id else sorted(self.runner.config.digests)
+        out = []
+        for d in wanted:
+            if d not in self.runner.config.digests:
+                out.append(DigestInfo("-", d, None, ok=False, detail="no such digest in config/digests.yaml"))
+                continue
+            for o in await self.runner.send_now(d):
+                out.append(DigestInfo(o.channel.split(":", 1)[0], o.channel.split(":", 1)[-1], self.runner.clock(),
+                                      ok=o.status in ("posted", "recovered", "skipped"), detail=f"{d}: {o.status}"))
+        return out

@@ -225,3 +225,14 @@ def _row(r: Any) -> Row:
         attempts=r["attempts"], message_ids=json.loads(r["message_ids"] or "[]"), key=r["key"],
         claimed_by=r["claimed_by"], error=r["error"], snapshot=r["snapshot"], updated_at=as_utc(r["updated_at"]),
     )
+
+
+def latest_per_channel(ledger: Ledger, limit: int = 500) -> list[Row]:
+    """The most recent delivery row of each channel, among the last `limit` rows."""
+    query = select(deliveries).order_by(deliveries.c.id.desc()).limit(limit)
+    with ledger.engine.connect() as conn:
+        rows = [_row(r) for r in conn.execute(query).mappings()]
+    latest: dict[str, Row] = {}
+    for row in rows:
+        latest.setdefault(row.channel, row)
+    return sorted(latest.values(), key=lambda r: r.channel)
