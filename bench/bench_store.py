@@ -77,6 +77,7 @@ def measure(root: Path, briefs: int) -> dict[str, float]:
     store = load_store(root)
     load_s = time.perf_counter() - start
     briefer = Briefer(store)
+    after_load = _rss_now_mb()
     rng = random.Random(1)
     cold = [_timed(briefer, f"topic-{t}") for t in range(TOPICS)]
     warm = [_timed(briefer, f"ALIAS-{rng.randrange(TOPICS)}") for _ in range(briefs)]
@@ -84,8 +85,15 @@ def measure(root: Path, briefs: int) -> dict[str, float]:
         "claims": len(store.claims), "sources": len(store.sources), "load_s": round(load_s, 2),
         "brief_first_median_ms": round(statistics.median(cold), 1), "brief_first_p99_ms": round(percentile(cold, 99), 1),
         "brief_median_ms": round(statistics.median(warm or cold), 2), "brief_p99_ms": round(percentile(warm or cold, 99), 2),
+        "rss_after_load_mb": after_load,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _rss_now_mb() -> float:
+    """Resident memory now (Linux), after loading: the store itself plus the interpreter."""
+    with open("/proc/self/statm") as f:
+        return round(int(f.read().split()[1]) * resource.getpagesize() / 2**20, 1)
 
 
 def _timed(briefer: Briefer, query: str) -> float:

@@ -183,8 +183,10 @@ class _BrokenIds:
     @classmethod
     def of(cls, topic_docs: list[YamlDoc], topics: list[tuple[Topic, YamlDoc]],
            source_docs: list[YamlDoc], sources: list[tuple[Source, YamlDoc]]) -> _BrokenIds:
-        bad_topics = _raw_ids(d for d in topic_docs if d.file not in {doc.file for _, doc in topics})
-        bad_source_docs = [d for d in source_docs if d.file not in {doc.file for _, doc in sources}]
+        good_topics = {doc.file for _, doc in topics}
+        good_sources = {doc.file for _, doc in sources}
+        bad_topics = _raw_ids(d for d in topic_docs if d.file not in good_topics)
+        bad_source_docs = [d for d in source_docs if d.file not in good_sources]
         claims = {c.get("id") for d in bad_source_docs if isinstance(d.data, dict)
                   for c in (d.data.get("claims") or []) if isinstance(c, dict)}
         return cls(bad_topics, _raw_ids(bad_source_docs), {c for c in claims if isinstance(c, str)})
