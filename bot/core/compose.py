@@ -44,8 +44,8 @@ def compose_brief(brief: Brief) -> Document:
     shown = {p.source.id for p in brief.positions}
     sections = [
         Section(title="Theses", blocks=[_thesis_item(t) for t in brief.theses]),
-        Section(title="Positions", blocks=[_position_item(p) for p in brief.positions]),
-        Section(title="Flagged claims", blocks=[_flag_item(f, titles) for f in brief.flagged]),
+        Section(title="Positions", blocks=[position_item(p) for p in brief.positions]),
+        Section(title="Flagged claims", blocks=[flag_item(f, titles) for f in brief.flagged]),
         Section(title="Other key claims", blocks=[_claim_item(c, titles) for c in brief.claims if c.id not in flagged]),
         Section(title="Origins", blocks=_origin_blocks(brief)),
         Section(title="Other sources cited", blocks=[
@@ -72,7 +72,8 @@ def _thesis_item(t: ThesisTally) -> Item:
     return Item(badge="⚖️", head=[bold(t.statement)], body=[[plain(tally)]])
 
 
-def _position_item(p: PositionView) -> Item:
+def position_item(p: PositionView) -> Item:
+    """A source's position: who, the summary in our words, its stances on one line."""
     by_stance: dict[str, list[str]] = {}
     for s in p.stances:
         by_stance.setdefault(s.stance.value, []).append(s.thesis)
@@ -102,8 +103,9 @@ def _claim_item(c: ClaimView, titles: dict[str, str]) -> Item:
     )
 
 
-def _flag_item(f: FlagView, titles: dict[str, str]) -> Item:
-    body: list[Line] = [[plain(f.statement)], _quote_line(f.quote, f.speaker)]
+def flag_item(f: FlagView, titles: dict[str, str], *, quote: bool = True) -> Item:
+    """A flagged claim with every reason: the curator's first, then 🤖 signals with their trigger words."""
+    body: list[Line] = [[plain(f.statement)], *([_quote_line(f.quote, f.speaker)] if quote else [])]
     for reason in f.reasons:
         if reason.by == "curator":
             body.append([bold("Curator: "), plain(reason.text)])

@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.briefing import FlagView, PositionView, TopicView, brief
-from bot.core.compose import KIND_EMOJI, SIGNAL_MARK, source_line
-from bot.core.document import Document, Item, Line, Note, Section, Text, bold, code, plain
+from bot.core.compose import flag_item, position_item
+from bot.core.document import Document, Item, Line, Note, Section, Text, bold, plain
 from bot.core.labels import LABEL_EMOJI, LABEL_TEXT, Label, label_of
 from bot.core.models import Claim, Position, Source
 from bot.core.store import Store
@@ -159,18 +159,18 @@ def compose_digest(
     """The digest as a document: per topic, what changed, each source's position, the flagged claims."""
     sections: list[Section] = []
     titles = {p.source.id: p.source.title for t in d.topics for p in t.positions}
+    shown: set[str] = set()  # a claim on several topics is listed once, under the first
     for part in d.topics:
         name = part.topic.title
         if changes:
             sections.append(Section(title=f"{name}: what changed", blocks=_change_blocks(part, titles)))
         if positions:
             sections.append(Section(title=f"{name}: positions",
-                                    blocks=[_position_item(p) for p in part.positions] or [_none("No source takes a position yet.")]))
+                                    blocks=[position_item(p) for p in part.positions] or [_none("No source takes a position yet.")]))
         if flagged:
-            sections.append(Section(title=f"{name}: flagged claims",
-                                    blocks=[_flag_item(f, titles) for f in part.flagged] or [_none("No flagged claim.")]))
+            sections.append(Section(title=f"{name}: flagged claims", blocks=_flagged_blocks(part, titles, shown)))
     n_changes = sum(len(t.changes) for t in d.topics)
-    n_flagged = sum(len(t.flagged) for t in d.topics)
+    n_flagged = len({f.id for t in d.topics for f in t.flagged})
     summary = [plain(f"{len(d.topics)} topic(s) · "), bold(f"{n_changes} change(s)"), plain(f" · {n_flagged} flagged")]
     return Document(title=title, summary=summary, sections=sections, footer=DIGEST_FOOTER.format(version=d.store_version))
 
@@ -197,19 +197,11 @@ def _change_item(c: Change, titles: dict[str, str]) -> Item:
     return Item(badge=CHANGE_BADGE[c.kind], head=head, body=[[plain(c.text)]], note=note)
 
 
-def _position_item(p: PositionView) -> Item:
-    stances = [[plain(f"{s.stance.value} “{s.thesis}”")] for s in p.stances]
-    return Item(badge=KIND_EMOJI[p.source.kind], head=source_line(p.source), body=[[plain(p.summary)], *stances],
-                note=[plain(f"{p.claim_count} claims, {p.flagged_count} flagged")])
-
-
-def _flag_item(f: FlagView, titles: dict[str, str]) -> Item:
-    body: list[Line] = [[plain(f.statement)]]
-    for reason in f.reasons:
-        if reason.by == "curator":
-            body.append([bold("Curator: "), plain(reason.text)])
-        else:
-            trigger = [plain(": "), code(reason.trigger)] if reason.trigger else []
-            body.append([plain(f"{SIGNAL_MARK} {reason.text}"), *trigger])
-    return Item(badge=LABEL_EMOJI[f.label], head=[bold(f.label_text), plain(f" · {titles.get(f.source, f.source)}")],
-                body=body, note=[plain(f"claim {f.id}" + (f" · {f.speaker}" if f.speaker else ""))])
+def _flagged_blocks(part: TopicDigest, titles: dict[str, str], shown: set[str]) -> list[Text | Item | Note]:
+    new = [f for f in part.flagged if f.id not in shown]
+    blocks: list[Text | Item | Note] = [flag_item(f, titles, quote=False) for f in new]
+    earlier = len(part.flagged) - len(new)
+    if earlier:
+        blocks.append(_none(f"{earlier} more flagged claim(s) on this topic are listed under an earlier topic."))
+    shown.update(f.id for f in new)
+    return blocks or [_none("No flagged claim.")]
