@@ -237,7 +237,7 @@ class DiscordAdapter:
                       text[:100], outcome, deferred, (time.perf_counter() - started) * 1000)
 
     async def _answer(self, interaction: discord.Interaction, text: str, public: bool) -> str:
-        work = asyncio.create_task(asyncio.to_thread(self.briefer.answer, text))
+        work = asyncio.create_task(asyncio.to_thread(self.briefer.answer, text, self.name))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
             await interaction.response.defer(thinking=True, ephemeral=not public)

@@ -75,6 +75,10 @@ class FakeSlackAPI:
     refused: list[str] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     base: str = ""
+    # Seconds each response_url answer waits before Slack takes it (a slow reply, to test shutdown).
+    reply_delay: float = 0.0
+    post_delay: float = 0.0  # the same for chat.postMessage (a digest post under way)
+    received: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = defaultdict(list)
@@ -141,6 +145,8 @@ class FakeSlackAPI:
         method = request.match_info["method"]
         params = await _params(request)
         self.calls.append(ApiCall(method, params, request.headers.get("Authorization")))
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
         failed = self._programmed(method)
         if failed is not None:
             return failed
@@ -187,6 +193,9 @@ class FakeSlackAPI:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         hook = request.match_info["hook"]
+        self.received.append(hook)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         failed = self._programmed("response_url")
         if failed is not None:
             return failed
