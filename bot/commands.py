@@ -145,10 +145,22 @@ def _platforms(value: str) -> frozenset[str]:
     return names
 
 
+def _database_problem(exc: Exception) -> str:
+    """One line on why the ledger's database cannot be used, without the URL (it may hold a password)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        return "DATABASE_URL is not a database URL; use postgresql://user:password@host:5432/name."
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    return f"the database in DATABASE_URL cannot be used: {reason}"
+
+
 @command("run", _run_args)
 def run_command(args: argparse.Namespace) -> int:
     """Run the bot: every adapter whose tokens are set (console when none is), the scheduler, the reloader."""
     import asyncio
+
+    from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import build, serve
     from bot.config import ConfigInvalid
@@ -172,6 +184,9 @@ def run_command(args: argparse.Namespace) -> int:
         return 1
     except BriefbotError as exc:
         print(f"cannot start: {mask(str(exc), secrets)}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"cannot start: {_database_problem(exc)}", file=sys.stderr)
         return 2
     try:
         asyncio.run(serve(app))

@@ -6,14 +6,14 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.fakes.digest_world import write_config
-from tests.fakes.discord_api import FakeDiscordAPI
+from tests.fakes.discord_api import FakeDiscordAPI, interaction, option
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
 from tests.processes import ROOT, BotProcess, bot_env, free_port, run_to_exit
@@ -73,6 +73,14 @@ async def wait_for_metric(bot: BotProcess, name: str, at_least: float, timeout: 
             assert metric(text, name, **labels) >= at_least, text
             return text
         await asyncio.sleep(0.05)
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll until `condition()` holds."""
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting"
+        await asyncio.sleep(0.01)
 
 
 def ledger_rows(state: Path) -> list[tuple[str, str, str]]:
@@ -175,6 +183,11 @@ async def test_discord_process_is_ready_when_the_gateway_is(tmp_path: Path) -> N
         status, body = await bot.get("/readyz")
         assert status == 200 and json.loads(body)["checks"]["adapters"]["detail"] == "connected: console, discord"
         assert fake.identify is not None and fake.identify["token"] == DISCORD_TOKEN
+        command = interaction(2, "brief", [option("topic", "china")])
+        await fake.dispatch("INTERACTION_CREATE", command)
+        await wait_until(lambda: bool(fake.interactions[command["id"]].callbacks))
+        assert fake.interactions[command["id"]].callbacks[0]["data"]["embeds"]
+        await wait_for_metric(bot, "briefbot_commands_total", 1, platform="discord", topic="china", outcome="brief")
         bot.signal()
         assert await bot.wait_exit() == 0
     finally:
@@ -183,24 +196,30 @@ async def test_discord_process_is_ready_when_the_gateway_is(tmp_path: Path) -> N
     assert DISCORD_TOKEN not in bot.output and "Traceback" not in bot.output
 
 
-@pytest.mark.parametrize(("setting", "said"), [
+BAD_SETTINGS = [
     ({"PORT": "eighty"}, "bad setting PORT='eighty'"),
-    ({"PORT": "70000"}, "bad setting PORT='70000'"),
     ({"LOG_FORMAT": "xml"}, "bad setting LOG_FORMAT='xml'"),
     ({"SLACK_BOT_TOKEN": BOT_TOKEN}, "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET"),
     ({"SLACK_SIGNING_SECRET": SIGNING_SECRET}, "SLACK_BOT_TOKEN is not"),
     ({"SLACK_BOT_TOKEN": "xoxp-user-token-not-a-bot-1234", "SLACK_SIGNING_SECRET": SIGNING_SECRET},
      "SLACK_BOT_TOKEN is not a bot token"),
     ({"DISCORD_TOKEN": DISCORD_TOKEN, "DISCORD_GUILD_ID": "my-server"}, "DISCORD_GUILD_ID must be a server id"),
-])
-async def test_bad_settings_give_one_clear_line(tmp_path: Path, setting: dict[str, str], said: str) -> None:
-    env = bot_env(STATE_DIR=str(tmp_path / "state"), BRIEFS_DIR=str(FIXTURE_BRIEFS), **setting)
-    code, err = await run_to_exit(env)
-    assert code == 2
-    assert len(err.splitlines()) == 1 and said in err, err
-    assert "Traceback" not in err
-    for secret in (BOT_TOKEN, SIGNING_SECRET, DISCORD_TOKEN, "xoxp-user-token-not-a-bot-1234"):
-        assert secret not in err
+    ({"DATABASE_URL": "mysql://bob:hunter2pass@db/briefbot"}, "DATABASE_URL must be a PostgreSQL URL"),
+    ({"DATABASE_URL": f"postgresql://bob:hunter2pass@127.0.0.1:{free_port()}/briefbot"},
+     "the database in DATABASE_URL cannot be used: connection failed"),
+]
+
+
+async def test_bad_settings_give_one_clear_line(tmp_path: Path) -> None:
+    envs = [bot_env(STATE_DIR=str(tmp_path / "state"), BRIEFS_DIR=str(FIXTURE_BRIEFS), **setting)
+            for setting, _ in BAD_SETTINGS]
+    results = await asyncio.gather(*(run_to_exit(env) for env in envs))  # one process each, side by side
+    for (setting, said), (code, err) in zip(BAD_SETTINGS, results, strict=True):
+        assert code == 2, (setting, err)
+        assert len(err.splitlines()) == 1 and said in err, (setting, err)
+        assert "Traceback" not in err
+        for secret in (BOT_TOKEN, SIGNING_SECRET, DISCORD_TOKEN, "xoxp-user-token-not-a-bot-1234", "hunter2pass"):
+            assert secret not in err
 
 
 async def test_a_refused_token_is_a_start_up_error(slack: FakeSlackAPI, tmp_path: Path) -> None:
