@@ -85,6 +85,8 @@ class FakeSlackAPI:
         self._hook_uses: dict[str, int] = defaultdict(int)
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._runner: web.AppRunner | None = None
+        self._socket_ws: web.WebSocketResponse | None = None
+        self.sockets_opened = 0
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._api)
         self.app.router.add_post("/hooks/{hook}", self._response_url)
@@ -106,6 +108,11 @@ class FakeSlackAPI:
     def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Push a Socket Mode envelope to the connected app."""
         self._envelopes.put_nowait(envelope)
+
+    async def drop_socket(self) -> None:
+        """Close the Socket Mode connection from Slack's side (as Slack does on a refresh or an outage)."""
+        assert self._socket_ws is not None, "no Socket Mode connection"
+        await self._socket_ws.close()
 
     def methods(self) -> list[str]:
         """The Web API methods called, in order."""
@@ -214,6 +221,8 @@ class FakeSlackAPI:
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self._socket_ws = ws
+        self.sockets_opened += 1
         await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
                             "connection_info": {"app_id": "A0001"}})
 
