@@ -99,6 +99,7 @@ class FakeDiscordAPI:
         self.ack_deadline = 3.0
         self.connected = asyncio.Event()
         self.identifies = 0
+        self.shards: list[list[int]] = []  # the [shard_id, shard_count] of each IDENTIFY
         self.resumes = 0
         self.refuse_connections = 0  # answer this many gateway handshakes with 503 (an outage)
         self._ws: web.WebSocketResponse | None = None
@@ -187,6 +188,7 @@ class FakeDiscordAPI:
             if frame["op"] == 2:
                 self.identify = frame["d"]
                 self.identifies += 1
+                self.shards.append(frame["d"].get("shard", [0, 1]))
                 await self._ready(ws)
             elif frame["op"] == 6:  # RESUME: replay nothing, confirm, carry on with the same session
                 self.resumes += 1
