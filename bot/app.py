@@ -149,6 +149,8 @@ async def start(app: App) -> None:
         await adapter.start()
         app.started.add(name)
         log.info("adapter %s started", name)
+    if not app.adapters:
+        log.warning("no adapter in this process (its platform variables are unset): serving health only")
     assert app.runner is not None and app.scheduler is not None
     if app.digests:
         await start_digests(app.runner, app.scheduler)

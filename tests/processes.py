@@ -38,6 +38,26 @@ def bot_env(**values: str) -> dict[str, str]:
     return env
 
 
+async def http_get(base: str, path: str) -> tuple[int, str]:
+    """GET a path on a fresh connection."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        async with http.get(base + path, timeout=aiohttp.ClientTimeout(total=5)) as resp:
+            return resp.status, await resp.text()
+
+
+async def wait_until_ready(base: str, timeout: float = START_TIMEOUT) -> None:
+    """Poll `base`/readyz until it answers 200."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if (await http_get(base, "/readyz"))[0] == 200:
+                return
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{base} not ready within {timeout} s")
+
+
 @dataclass
 class BotProcess:
     """One running `python -m bot run`; its stderr lines are collected as they come."""
@@ -77,9 +97,7 @@ class BotProcess:
 
     async def get(self, path: str) -> tuple[int, str]:
         """GET a path on its HTTP server, on a fresh connection."""
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
-            async with http.get(self.url + path, timeout=aiohttp.ClientTimeout(total=5)) as resp:
-                return resp.status, await resp.text()
+        return await http_get(self.url, path)
 
     async def wait_ready(self, timeout: float = START_TIMEOUT) -> float:
         """Poll /readyz until 200; the seconds since spawn. Fails with its stderr if it exits or times out."""

@@ -44,11 +44,12 @@ def slack_env(fake: FakeSlackAPI, tmp_path: Path, **extra: str) -> dict[str, str
                    CONFIG_DIR=str(config), BRIEFS_DIR=str(briefs_with_china()), **extra)
 
 
-async def send_brief(bot: BotProcess, text: str, response_url: str) -> tuple[int, str]:
-    """POST a signed `/brief` slash command to the process, as Slack does."""
+async def send_brief(bot: BotProcess | str, text: str, response_url: str) -> tuple[int, str]:
+    """POST a signed `/brief` slash command to the process (or base URL), as Slack does."""
     body = slash_command_body(text, response_url)
+    base = bot if isinstance(bot, str) else bot.url
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
-        async with http.post(bot.url + "/slack/events", data=body, headers=signed_headers(body),
+        async with http.post(base + "/slack/events", data=body, headers=signed_headers(body),
                              timeout=aiohttp.ClientTimeout(total=5)) as resp:
             return resp.status, await resp.text()
 
