@@ -121,8 +121,10 @@ def readiness_checks(app: App) -> dict[str, Check]:
     async def adapters() -> tuple[bool, str]:
         if app.stopping.is_set():
             return False, "shutting down"
-        waiting = sorted(set(app.adapters) - app.started)
-        return not waiting, "connected: " + ", ".join(sorted(app.started)) + (f"; waiting: {', '.join(waiting)}" if waiting else "")
+        lost = {name for name in app.started if not getattr(app.adapters[name], "connected", True)}
+        waiting = sorted(set(app.adapters) - app.started | lost)
+        up = ", ".join(sorted(app.started - lost))
+        return not waiting, f"connected: {up}" + (f"; waiting: {', '.join(waiting)}" if waiting else "")
 
     async def database() -> tuple[bool, str]:
         assert app.runner is not None

@@ -140,6 +140,11 @@ class DiscordAdapter:
             await self.close()
             raise
 
+    @property
+    def connected(self) -> bool:
+        """True while the gateway connection runs (resuming included); False once it ended for good."""
+        return self._gateway is not None and not self._gateway.done()
+
     async def _login(self) -> None:
         try:
             await self.client.login(self._token)

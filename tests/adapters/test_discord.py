@@ -144,9 +144,11 @@ async def test_rejected_token_is_a_clear_error_without_the_token(fixture_briefer
 
 async def test_losing_the_gateway_for_good_is_logged_loudly(adapter: DiscordAdapter, fake: FakeDiscordAPI,
                                                            caplog: pytest.LogCaptureFixture) -> None:
+    assert adapter.connected
     await fake.disconnect(4004)  # Discord: authentication failed; discord.py does not reconnect
     await wait_for(lambda: any(r.levelno == logging.CRITICAL for r in caplog.records))
     assert "gateway connection ended" in caplog.text
+    assert not adapter.connected  # /readyz reports it
 
 
 # --- /brief ----------------------------------------------------------------------------------------
