@@ -33,6 +33,9 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# How long shutdown waits for digest deliveries in flight; a run cut short is left to the ledger's lease.
+DIGEST_GRACE_S = 20.0
+
 # (briefer, environment, shared web application) -> the adapter, or None when its variables are unset.
 AdapterFactory = Callable[[Briefer, Mapping[str, str], web.Application], Adapter | None]
 
@@ -55,14 +58,16 @@ PLATFORMS: dict[str, AdapterFactory] = {"slack": _slack, "discord": _discord}
 
 def build_adapters(
     briefer: Briefer, env: Mapping[str, str], web_app: web.Application, *, console: bool | None,
-    factories: Mapping[str, AdapterFactory] | None = None,
+    factories: Mapping[str, AdapterFactory] | None = None, only: frozenset[str] | None = None,
 ) -> dict[str, Adapter]:
-    """Every adapter whose variables are set; the console one too when asked, or when no other is set."""
+    """Every adapter whose variables are set (among `only`, when given); console when asked or when none is."""
     adapters: dict[str, Adapter] = {}
     for name, factory in (factories or PLATFORMS).items():
-        adapter = factory(briefer, env, web_app)
+        adapter = factory(briefer, env, web_app) if only is None or name in only else None
         if adapter is not None:
             adapters[name] = adapter
+    if only is not None and "console" not in only:
+        console = False if console is None else console
     if console or (console is None and not adapters):
         interactive = sys.stdin is not None and sys.stdin.isatty()
         adapters["console"] = ConsoleAdapter(briefer, inp=sys.stdin if interactive else None)
@@ -85,17 +90,21 @@ class App:
     admin: Admin | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     started: set[str] = field(default_factory=set)
+    digests: bool = True
     _web_runner: web.AppRunner | None = None
 
 
-def build(settings: Settings, env: Mapping[str, str], factories: Mapping[str, AdapterFactory] | None = None) -> App:
+def build(
+    settings: Settings, env: Mapping[str, str], factories: Mapping[str, AdapterFactory] | None = None, *,
+    only: frozenset[str] | None = None, digests: bool = True,
+) -> App:
     """Load the store and config (raising on errors) and build every part; nothing connects yet."""
     metrics = Metrics()
     briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command)
     config = load_config(settings.config_dir, set(briefer.store.topics))
     web_app = web.Application()
-    adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories)
-    app = App(settings, briefer, config, metrics, web_app, adapters)
+    adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories, only=only)
+    app = App(settings, briefer, config, metrics, web_app, adapters, digests=digests)
     app.runner, app.scheduler = build_digests(
         config, lambda: briefer.store, adapters, url=database_url(settings.state_dir),
     )
@@ -170,8 +179,12 @@ def readiness_checks(app: App) -> dict[str, Check]:
         return True, f"version {s.version}: {len(s.topics)} topics, {len(s.claims)} claims"
 
     async def adapters() -> tuple[bool, str]:
-        waiting = sorted(set(app.adapters) - app.started)
-        return not waiting, "connected: " + ", ".join(sorted(app.started)) + (f"; waiting: {', '.join(waiting)}" if waiting else "")
+        if app.stopping.is_set():
+            return False, "shutting down"
+        lost = {name for name in app.started if not getattr(app.adapters[name], "connected", True)}
+        waiting = sorted(set(app.adapters) - app.started | lost)
+        up = ", ".join(sorted(app.started - lost))
+        return not waiting, f"connected: {up}" + (f"; waiting: {', '.join(waiting)}" if waiting else "")
 
     async def database() -> tuple[bool, str]:
         assert app.runner is not None
@@ -198,10 +211,14 @@ async def start(app: App) -> None:
         await adapter.start()
         app.started.add(name)
         log.info("adapter %s started", name)
+    if not app.adapters:
+        log.warning("no adapter in this process (its platform variables are unset): serving health only")
     assert app.runner is not None and app.scheduler is not None and app.reloader is not None
-    await start_digests(app.runner, app.scheduler)
+    if app.digests:
+        await start_digests(app.runner, app.scheduler)
     await app.reloader.start()
-    log.info("briefbot ready: store %s, adapters %s", app.briefer.store.version, ", ".join(app.adapters))
+    log.info("briefbot ready: store %s, adapters %s, digests %s", app.briefer.store.version,
+             ", ".join(app.adapters) or "none", "on" if app.digests else "off")
 
 
 def _serves_http(app: App) -> bool:
@@ -210,10 +227,11 @@ def _serves_http(app: App) -> bool:
 
 
 async def stop(app: App) -> None:
-    """Stop the schedule, let adapters finish replies in flight, close the HTTP server."""
+    """Stop watching files, finish digest runs in flight, then let adapters stop and finish their replies."""
     if app.reloader is not None:
         await app.reloader.stop()
     if app.scheduler is not None:
+        await app.scheduler.drain(DIGEST_GRACE_S)  # adapters stay open: a post under way completes and is recorded
         app.scheduler.close()
     for name in list(app.started):
         await app.adapters[name].close()

@@ -127,6 +127,32 @@ def claims_command(args: argparse.Namespace) -> int:
 
 def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--console", action="store_true", help="also run the console adapter")
+    p.add_argument("--only", type=_platforms, metavar="PLATFORMS",
+                   help="comma-separated adapters this process runs (slack, discord, console); "
+                        "the others are left off even when their tokens are set")
+    p.add_argument("--no-digests", dest="digests", action="store_false",
+                   help="do not run the digest scheduler in this process (e.g. stateless Slack HTTP workers)")
+
+
+def _platforms(value: str) -> frozenset[str]:
+    from bot.app import PLATFORMS
+
+    names = frozenset(n.strip().lower() for n in value.split(",") if n.strip())
+    unknown = sorted(names - set(PLATFORMS) - {"console"})
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown platform {', '.join(unknown) or '(none)'}; choose from {', '.join([*PLATFORMS, 'console'])}")
+    return names
+
+
+def _database_problem(exc: Exception) -> str:
+    """One line on why the ledger's database cannot be used, without the URL (it may hold a password)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        return "DATABASE_URL is not a database URL; use postgresql://user:password@host:5432/name."
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    return f"the database in DATABASE_URL cannot be used: {reason}"
 
 
 @command("run", _run_args)
@@ -134,29 +160,39 @@ def run_command(args: argparse.Namespace) -> int:
     """Run the bot: every adapter whose tokens are set (console when none is), the scheduler, the reloader."""
     import asyncio
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import build, serve
     from bot.config import ConfigInvalid
-    from bot.logs import setup_logging
+    from bot.logs import mask, setup_logging
     from bot.settings import SettingsError, load_dotenv_file, load_settings, secrets_in
 
     load_dotenv_file()
+    secrets = secrets_in(os.environ)
     try:
         settings = load_settings(briefs_dir=args.briefs, config_dir=args.config,
                                  **({"console": True} if args.console else {}))
     except SettingsError as exc:
-        print(exc, file=sys.stderr)
+        print(mask(str(exc), secrets), file=sys.stderr)
         return 2
-    setup_logging(settings.log_format, settings.log_level, secrets_in(os.environ))
+    setup_logging(settings.log_format, settings.log_level, secrets)
     try:
-        app = build(settings, os.environ)
+        app = build(settings, os.environ, only=args.only, digests=args.digests)
     except (StoreInvalid, ConfigInvalid) as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
     except BriefbotError as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
+        print(f"cannot start: {mask(str(exc), secrets)}", file=sys.stderr)
         return 2
-    asyncio.run(serve(app))
+    except SQLAlchemyError as exc:
+        print(f"cannot start: {_database_problem(exc)}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(app))
+    except BriefbotError as exc:  # a platform refused the token, a gateway never became ready, …
+        print(f"cannot start: {mask(str(exc), secrets)}", file=sys.stderr)
+        return 2
     return 0
 
 

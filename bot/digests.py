@@ -124,10 +124,14 @@ def build_digests(
 
 
 async def start_digests(runner: DigestRunner, scheduler: DigestScheduler) -> None:
-    """Build the jobs from config, start them, and send whatever the ledger says is still due (catch-up)."""
+    """Build the jobs from config, start them, and send whatever the ledger says is still due (catch-up).
+
+    The catch-up runs in the background: start-up does not wait for a slow platform, and shutdown
+    waits for it like any other digest run.
+    """
     scheduler.apply(runner.config)
     scheduler.start()
-    await runner.catch_up()
+    scheduler.sweep_soon()
 
 
 def reload_config(runner: DigestRunner, scheduler: DigestScheduler, config_dir: Path, topics: set[str]) -> list[Problem]:

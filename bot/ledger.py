@@ -16,14 +16,16 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     Column, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint, and_, create_engine,
-    event, select, update,
+    event, select, text, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.clock import Clock, as_utc, system_clock
+from bot.core.errors import BriefbotError
 
 Status = Literal["claimed", "posted", "failed"]
 DEFAULT_LEASE = timedelta(minutes=5)
+SCHEMA_LOCK = 0x62726966  # "brif": the advisory lock key guarding table creation
 
 metadata = MetaData()
 deliveries = Table(
@@ -89,6 +91,9 @@ def database_url(state_dir: Path | None = None) -> str:
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix):]
+        if not url.startswith(("postgresql+psycopg://", "sqlite:")):
+            raise BriefbotError("DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host:5432/name); "
+                                "leave it unset for SQLite in STATE_DIR.")
         return url
     folder = state_dir or Path(os.environ.get("STATE_DIR", "state"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,7 +105,14 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+        metadata.create_all(engine)
+        return engine
+    with engine.begin() as conn:
+        # Instances started together on a fresh database would race to create the tables (and fail on
+        # PostgreSQL's catalog); a transaction-scoped advisory lock lets one create them, the others see them.
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(conn)
     return engine
 
 

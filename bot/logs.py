@@ -10,11 +10,14 @@ from datetime import UTC, datetime
 # Slack tokens (xoxb-, xapp-, …) and anything shaped like a Discord bot token.
 _SECRET = re.compile(r"\b(xox[abposr]-[\w-]+|xapp-[\w-]+|[\w-]{24,}\.[\w-]{6}\.[\w-]{27,})\b")
 
+# Shorter values are no real token, and replacing them would garble every line they occur in.
+MIN_SECRET = 8
+
 
 def mask(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Replace tokens in `text` by a mask: known secret values and token-shaped strings."""
     for secret in secrets:
-        if secret:
+        if len(secret) >= MIN_SECRET:
             text = text.replace(secret, "***")
     return _SECRET.sub("***", text)
 

@@ -1,6 +1,7 @@
 """When digests are due: cron triggers from config, APScheduler 3 jobs rebuilt from it, and the period math."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -75,6 +76,7 @@ class DigestScheduler:
         self.sweep = sweep
         self.sweep_seconds = sweep_seconds
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task[object]] = set()
 
     def apply(self, config: Config) -> list[str]:
         """Make the jobs match `config` (add, replace, remove); the ids of the digest jobs now scheduled."""
@@ -85,11 +87,11 @@ class DigestScheduler:
         for job_id, digest in wanted.items():
             # The grace lets a job that fires a little late still run; catch-up after downtime is the ledger's.
             self.scheduler.add_job(
-                self.run_due, trigger_for(digest), args=[digest.id], id=job_id, name=f"digest {digest.id}",
+                self._tracked, trigger_for(digest), args=[self.run_due, digest.id], id=job_id, name=f"digest {digest.id}",
                 replace_existing=True, coalesce=True, max_instances=3,
                 misfire_grace_time=max(60, digest.catch_up_minutes * 60),
             )
-        self.scheduler.add_job(self.sweep, IntervalTrigger(seconds=self.sweep_seconds), id=SWEEP_JOB,
+        self.scheduler.add_job(self._tracked, IntervalTrigger(seconds=self.sweep_seconds), args=[self.sweep], id=SWEEP_JOB,
                                replace_existing=True, coalesce=True, max_instances=1)
         log.info("digest jobs: %s", ", ".join(sorted(wanted)) or "none")
         return sorted(wanted)
@@ -98,6 +100,41 @@ class DigestScheduler:
         """Start firing jobs (call inside the running event loop)."""
         if not self.scheduler.running:
             self.scheduler.start()
+
+    async def _tracked(self, job: Callable[..., Awaitable[object]], *args: object) -> None:
+        """Run a job as a task drain() can wait for (APScheduler's shutdown would cancel it mid-post)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await job(*args)
+        finally:
+            self._running.discard(task)  # type: ignore[arg-type]
+
+    def sweep_soon(self) -> None:
+        """Run the sweep now in the background (the start-up catch-up); drain() waits for it too."""
+        task = asyncio.ensure_future(self._tracked(self._logged, self.sweep))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    @staticmethod
+    async def _logged(job: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await job()
+        except Exception:  # APScheduler logs its own jobs' errors; this task has no one else to
+            log.exception("digest catch-up failed")
+
+    async def drain(self, timeout: float) -> bool:
+        """Fire no more jobs and wait for runs in flight; False when some were still running at `timeout`."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        pending = {t for t in self._running if not t.done()}
+        if not pending:
+            return True
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        if late:
+            log.warning("%d digest run(s) still in flight at shutdown; the ledger lease covers them", len(late))
+        return not late
 
     def close(self) -> None:
         """Stop firing jobs; runs in flight are left to finish or be cancelled with the loop."""

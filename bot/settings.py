@@ -48,12 +48,13 @@ class SettingsError(BriefbotError):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings; a SettingsError naming every bad variable instead of a traceback."""
+    """Read settings; a SettingsError naming every bad variable (one line each) instead of a traceback."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False):
             name = "_".join(str(p) for p in err["loc"]).upper()
-            lines.append(f"{name}: {err['msg']}")
-        raise SettingsError("bad settings:\n  " + "\n  ".join(lines)) from None
+            shown = str(err.get("input", ""))[:40]
+            lines.append(f"bad setting {name}={shown!r}: {err['msg']}")
+        raise SettingsError("\n".join(lines)) from None

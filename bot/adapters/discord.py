@@ -140,6 +140,11 @@ class DiscordAdapter:
             await self.close()
             raise
 
+    @property
+    def connected(self) -> bool:
+        """True while the gateway connection runs (resuming included); False once it ended for good."""
+        return self._gateway is not None and not self._gateway.done()
+
     async def _login(self) -> None:
         try:
             await self.client.login(self._token)
@@ -237,7 +242,7 @@ class DiscordAdapter:
                       text[:100], outcome, deferred, (time.perf_counter() - started) * 1000)
 
     async def _answer(self, interaction: discord.Interaction, text: str, public: bool) -> str:
-        work = asyncio.create_task(asyncio.to_thread(self.briefer.answer, text))
+        work = asyncio.create_task(asyncio.to_thread(self.briefer.answer, text, self.name))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
             await interaction.response.defer(thinking=True, ephemeral=not public)
@@ -325,14 +330,18 @@ def discord_adapter_from_env(briefer: Briefer, env: Mapping[str, str]) -> Discor
     token = env.get("DISCORD_TOKEN", "").strip()
     if not token:
         return None
+    shard_id, shard_count = _number(env, "DISCORD_SHARD_ID"), _number(env, "DISCORD_SHARD_COUNT")
+    if (shard_id is None) != (shard_count is None) or (shard_count is not None and not 0 <= shard_id < shard_count):  # type: ignore[operator]
+        raise DiscordSetupError("Set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, with 0 ≤ DISCORD_SHARD_ID "
+                                "< DISCORD_SHARD_COUNT (one process per shard), or neither for a single connection.")
     return DiscordAdapter(
         briefer,
         token,
         guild_id=_snowflake(env, "DISCORD_GUILD_ID"),
         api_url=_url(env, "DISCORD_API_URL", DEFAULT_API_URL, ("http", "https")),
         gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL, ("ws", "wss")),
-        shard_id=_number(env, "DISCORD_SHARD_ID"),
-        shard_count=_number(env, "DISCORD_SHARD_COUNT"),
+        shard_id=shard_id,
+        shard_count=shard_count,
     )
 
 

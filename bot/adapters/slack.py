@@ -32,7 +32,7 @@ from bot.adapters.base import Receipt
 from bot.adapters.slack_blocks import MAX_BLOCKS, SlackBlock, context_block, fallback_text, render_blocks
 from bot.core.briefer import Briefer, BriefRequest
 from bot.core.document import Document, message
-from bot.core.errors import DeliveryError
+from bot.core.errors import BriefbotError, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ FAILED_TITLE = "Something went wrong"
 FAILED_TEXT = "The brief could not be made (reference {ref}). Please try again in a minute."
 CUT_NOTE = "This is longer than Slack lets one answer carry; {left} more page(s) were left out."
 POST_BUTTON = "Post to channel"
+RESTARTING = "briefbot is restarting; please try again in a few seconds."
 
 
 class _ServerErrorRetry(AsyncServerErrorRetryHandler):
@@ -139,6 +140,7 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._session: aiohttp.ClientSession | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        self._closing = False
         self._register()
 
     @property
@@ -149,6 +151,9 @@ class SlackAdapter:
     def _register(self) -> None:
         @self.app.command("/brief")
         async def on_brief(ack: Callable[[], Awaitable[Any]], command: dict[str, Any]) -> None:
+            if self._closing:
+                await ack(text=RESTARTING)
+                return
             await ack()  # first: Slack's 3-second window closes on the ack, not the reply
             self._spawn(self._answer(command.get("text", ""), command.get("response_url", ""), "command"))
 
@@ -190,7 +195,7 @@ class SlackAdapter:
     def _document(self, text: str) -> tuple[Document, BriefRequest | None, str]:
         """The answer document, the parsed request and an outcome word for the log."""
         try:
-            doc, request = self.briefer.answer(text)
+            doc, request = self.briefer.answer(text, platform=self.name)
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("command platform=slack failed ref=%s", ref)
@@ -243,6 +248,10 @@ class SlackAdapter:
 
     async def close(self) -> None:
         """Stop taking commands, let replies in flight finish (bounded), then disconnect."""
+        self._closing = True
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()  # no new connections; requests already read still get an answer
         if self._socket is not None:
             await self._socket.close_async()
         if self._inflight:
@@ -304,7 +313,7 @@ def _refusal(channel: str, exc: SlackApiError, page: int = 0, pages: int = 0) ->
     return f"Slack refused the post to {channel}{where}: {exc.response.get('error')} (HTTP {exc.response.status_code})"
 
 
-class SlackConfigError(ValueError):
+class SlackConfigError(BriefbotError, ValueError):
     """The Slack variables in the environment are incomplete or inconsistent; str() says which to fix."""
 
 

@@ -144,9 +144,11 @@ async def test_rejected_token_is_a_clear_error_without_the_token(fixture_briefer
 
 async def test_losing_the_gateway_for_good_is_logged_loudly(adapter: DiscordAdapter, fake: FakeDiscordAPI,
                                                            caplog: pytest.LogCaptureFixture) -> None:
+    assert adapter.connected
     await fake.disconnect(4004)  # Discord: authentication failed; discord.py does not reconnect
     await wait_for(lambda: any(r.levelno == logging.CRITICAL for r in caplog.records))
     assert "gateway connection ended" in caplog.text
+    assert not adapter.connected  # /readyz reports it
 
 
 # --- /brief ----------------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ async def test_slow_answer_is_deferred_then_followed_up(adapter: DiscordAdapter,
     fake.ack_deadline = 0.5  # a shrunken 3-second window: an undeferred slow answer would get 10062
     answer_now = adapter.briefer.answer
 
-    def slow_answer(text: str) -> tuple[Document, Any]:
+    def slow_answer(text: str, platform: str = "console") -> tuple[Document, Any]:
         time.sleep(0.7)
         return answer_now(text)
 
@@ -246,7 +248,7 @@ async def test_a_long_answer_paginates_in_followups(adapter: DiscordAdapter, fak
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.fakes.documents import oversized_document
 
-    monkeypatch.setattr(adapter.briefer, "answer", lambda text: (oversized_document(), None))
+    monkeypatch.setattr(adapter.briefer, "answer", lambda text, platform="console": (oversized_document(), None))
     payload = brief_command("china")
     await fake.dispatch("INTERACTION_CREATE", payload)
     record = fake.interactions[payload["id"]]
@@ -262,7 +264,7 @@ async def test_a_long_answer_paginates_in_followups(adapter: DiscordAdapter, fak
 async def test_a_failure_is_reported_with_a_reference_not_the_exception(
         adapter: DiscordAdapter, fake: FakeDiscordAPI, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    def broken(text: str) -> Any:
+    def broken(text: str, platform: str = "console") -> Any:
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(adapter.briefer, "answer", broken)
@@ -303,7 +305,7 @@ async def test_server_error_on_followup_is_retried_and_delivered_once(adapter: D
     adapter.defer_after = 0.0
     answer_now = adapter.briefer.answer
 
-    def slow_answer(text: str) -> tuple[Document, Any]:
+    def slow_answer(text: str, platform: str = "console") -> tuple[Document, Any]:
         time.sleep(0.05)
         return answer_now(text)
 

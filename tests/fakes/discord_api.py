@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -97,6 +98,10 @@ class FakeDiscordAPI:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.ack_deadline = 3.0
         self.connected = asyncio.Event()
+        self.identifies = 0
+        self.shards: list[list[int]] = []  # the [shard_id, shard_count] of each IDENTIFY
+        self.resumes = 0
+        self.refuse_connections = 0  # answer this many gateway handshakes with 503 (an outage)
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
         self._ids = itertools.count(1)
@@ -146,9 +151,16 @@ class FakeDiscordAPI:
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
     async def disconnect(self, code: int) -> None:
-        """Close the gateway connection with a close code (4004: authentication failed)."""
+        """Close the gateway connection with a close code (4004: authentication failed; 4000: resumable)."""
         assert self._ws is not None
         await self._ws.close(code=code)
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Poll until `condition()` holds; AssertionError after `timeout` seconds."""
+        end = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            assert asyncio.get_running_loop().time() < end, "timed out waiting for the fake Discord"
+            await asyncio.sleep(0.005)
 
     def accepted(self, method: str, pattern: str) -> list[Recorded]:
         """Requests matching `pattern` that the fake accepted (2xx)."""
@@ -161,7 +173,10 @@ class FakeDiscordAPI:
 
     # --- gateway ---------------------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_connections > 0:
+            self.refuse_connections -= 1
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         # Text frames: discord.py asks for zlib-stream but also accepts plain JSON text.
@@ -172,7 +187,15 @@ class FakeDiscordAPI:
             frame = json.loads(msg.data)
             if frame["op"] == 2:
                 self.identify = frame["d"]
+                self.identifies += 1
+                self.shards.append(frame["d"].get("shard", [0, 1]))
                 await self._ready(ws)
+            elif frame["op"] == 6:  # RESUME: replay nothing, confirm, carry on with the same session
+                self.resumes += 1
+                self._seq += 1
+                await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}}))
+                self._ws = ws
+                self.connected.set()
             elif frame["op"] == 1:
                 await ws.send_str(json.dumps({"op": 11}))
         self.connected.clear()

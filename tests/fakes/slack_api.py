@@ -75,12 +75,18 @@ class FakeSlackAPI:
     refused: list[str] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
     base: str = ""
+    # Seconds each response_url answer waits before Slack takes it (a slow reply, to test shutdown).
+    reply_delay: float = 0.0
+    post_delay: float = 0.0  # the same for chat.postMessage (a digest post under way)
+    received: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = defaultdict(list)
         self._hook_uses: dict[str, int] = defaultdict(int)
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._runner: web.AppRunner | None = None
+        self._socket_ws: web.WebSocketResponse | None = None
+        self.sockets_opened = 0
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._api)
         self.app.router.add_post("/hooks/{hook}", self._response_url)
@@ -102,6 +108,11 @@ class FakeSlackAPI:
     def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Push a Socket Mode envelope to the connected app."""
         self._envelopes.put_nowait(envelope)
+
+    async def drop_socket(self) -> None:
+        """Close the Socket Mode connection from Slack's side (as Slack does on a refresh or an outage)."""
+        assert self._socket_ws is not None, "no Socket Mode connection"
+        await self._socket_ws.close()
 
     def methods(self) -> list[str]:
         """The Web API methods called, in order."""
@@ -141,6 +152,8 @@ class FakeSlackAPI:
         method = request.match_info["method"]
         params = await _params(request)
         self.calls.append(ApiCall(method, params, request.headers.get("Authorization")))
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
         failed = self._programmed(method)
         if failed is not None:
             return failed
@@ -187,6 +200,9 @@ class FakeSlackAPI:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         hook = request.match_info["hook"]
+        self.received.append(hook)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         failed = self._programmed("response_url")
         if failed is not None:
             return failed
@@ -205,6 +221,8 @@ class FakeSlackAPI:
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self._socket_ws = ws
+        self.sockets_opened += 1
         await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
                             "connection_info": {"app_id": "A0001"}})
 
