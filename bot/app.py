@@ -227,9 +227,7 @@ def _serves_http(app: App) -> bool:
 
 
 async def stop(app: App) -> None:
-    """Stop watching files, finish digest runs in flight, then let adapters stop and finish their replies."""
-    if app.reloader is not None:
-        await app.reloader.stop()
+    """Finish digest runs in flight, let adapters stop and finish their replies, then stop watching files."""
     if app.scheduler is not None:
         await app.scheduler.drain(DIGEST_GRACE_S)  # adapters stay open: a post under way completes and is recorded
         app.scheduler.close()
@@ -238,6 +236,8 @@ async def stop(app: App) -> None:
         app.started.discard(name)
     if app._web_runner is not None:
         await app._web_runner.cleanup()
+    if app.reloader is not None:
+        await app.reloader.stop()
     log.info("briefbot stopped")
 
 

@@ -93,7 +93,8 @@ class Reloader:
         self.last_config: ReloadOutcome | None = None
         self.history: deque[ReloadOutcome] = deque(maxlen=HISTORY)
         self._load_config = load_config or default_config_loader()
-        self._watch = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling}
+        # rust_timeout bounds how long the watcher takes to notice stop(): shutdown waits for it.
+        self._watch = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling, "rust_timeout": 500}
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
