@@ -341,16 +341,16 @@ class DiscordAdapter:
         marker = re.compile(rf"ref {ref} · (\d+)/(\d+)$")
         pages: dict[int, str] = {}
         total = 0
-        async for message in target.history(limit=HISTORY_LIMIT):
-            if message.author.id != self.client.user.id:  # type: ignore[union-attr]
+        async for msg in target.history(limit=HISTORY_LIMIT):
+            if msg.author.id != self.client.user.id:  # type: ignore[union-attr]
                 continue
-            footer = (message.embeds[-1].footer.text or "") if message.embeds else ""
+            footer = (msg.embeds[-1].footer.text or "") if msg.embeds else ""
             found = marker.search(footer)
             if found:
-                pages[int(found[1]) - 1] = str(message.id)
+                pages[int(found[1]) - 1] = str(msg.id)
                 total = int(found[2])
-            elif isinstance(message.nonce, str) and message.nonce.startswith(f"{ref}-"):
-                pages[int(message.nonce.rsplit("-", 1)[1])] = str(message.id)
+            elif isinstance(msg.nonce, str) and msg.nonce.startswith(f"{ref}-"):
+                pages[int(msg.nonce.rsplit("-", 1)[1])] = str(msg.id)
         if not pages:
             return None
         if total == 0 or len(pages) < total:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
-import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,7 +21,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    BackoffRetryIntervalCalculator,
+)
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -29,7 +31,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import Receipt
-from bot.adapters.slack_blocks import MAX_BLOCKS, SlackBlock, context_block, fallback_text, render_blocks
+from bot.adapters.slack_blocks import (
+    MAX_BLOCKS,
+    SlackBlock,
+    context_block,
+    fallback_text,
+    render_blocks,
+)
 from bot.core import messages
 from bot.core.briefer import Briefer, BriefRequest
 from bot.core.document import Document, message

@@ -181,3 +181,14 @@ async def test_a_crash_in_admin_gets_a_reference_not_silence(bot: DiscordAdapter
         sent = await run_admin(fake, "status", LISTED)
     assert is_ephemeral(sent) and "Something went wrong on our side (reference" in text_of(sent)
     assert "ZeroDivisionError" in caplog.text
+
+
+def test_the_app_hands_its_admin_to_the_discord_adapter(tmp_path: Path) -> None:
+    from bot.app import build
+    from bot.settings import Settings
+    from tests.conftest import BRIEFS, ROOT
+
+    app = build(Settings(briefs_dir=BRIEFS, config_dir=ROOT / "config", state_dir=tmp_path),  # type: ignore[call-arg]
+                env={"DISCORD_TOKEN": TOKEN})
+    adapter = app.adapters["discord"]
+    assert isinstance(adapter, DiscordAdapter) and app.admin is not None and adapter.admin is app.admin

@@ -11,13 +11,17 @@ import yaml
 
 from bot.adapters.slack import ADMIN_COMMAND, SlackAdapter
 from bot.admin import Admin
+from bot.config import load_config
 from bot.core import messages
 from bot.digests import DigestAdmin, build_digests
-from bot.config import load_config
 from tests.conftest import ROOT
 from tests.fakes.admin_world import break_china, make_admin
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlackAPI, block_problems
-from tests.fakes.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
+from tests.fakes.slack_requests import (
+    SIGNING_SECRET,
+    signed_headers,
+    slash_command_body,
+)
 
 ADMIN_ID = "U0ADMIN"
 OTHER_ID = "U0OTHER"
@@ -158,7 +162,7 @@ async def test_socket_mode_serves_the_admin_command(admin: Admin) -> None:
                            response_url=fake.response_url(f"T1/{n}/socket"))
             fake.send_envelope({"envelope_id": f"env-{n}", "type": "slash_commands",
                                 "accepts_response_payload": True, "payload": payload})
-            await fake.wait_for(lambda: len(fake.replies) > n and len(fake.acks) > n and not adapter._inflight)
+            await fake.wait_for(lambda n=n: len(fake.replies) > n and len(fake.acks) > n and not adapter._inflight)
     finally:
         await adapter.close()
         await fake.stop()
@@ -176,3 +180,14 @@ def test_manifests_declare_the_admin_command(name: str) -> None:
     admin = commands[ADMIN_COMMAND]
     assert admin["should_escape"] is False and "status" in admin["usage_hint"]
     assert admin.get("url") == commands["/brief"].get("url")
+
+
+def test_the_app_hands_its_admin_to_the_slack_adapter(tmp_path: Path) -> None:
+    from bot.app import build
+    from bot.settings import Settings
+    from tests.conftest import BRIEFS
+
+    app = build(Settings(briefs_dir=BRIEFS, config_dir=ROOT / "config", state_dir=tmp_path),  # type: ignore[call-arg]
+                env={"SLACK_BOT_TOKEN": "xoxb-1-x", "SLACK_SIGNING_SECRET": "s", "PORT": "0"})
+    adapter = app.adapters["slack"]
+    assert isinstance(adapter, SlackAdapter) and app.admin is not None and adapter.admin is app.admin
