@@ -47,6 +47,7 @@ CLOSE_GRACE = 10.0
 RESTARTING = "briefbot is restarting; try again in a few seconds."
 TOO_MANY_PAGES = "This answer runs to {total} messages; the first {shown} are shown."
 ADMIN_ACTIONS = ("status", "reload", "digest", "help")
+DIGEST_ID_MAX = 64  # a digest id is a slug of at most 64 characters (bot.core.models.Slug)
 
 
 def internal_error(ref: str) -> str:
@@ -226,7 +227,7 @@ class DiscordAdapter:
         @app_commands.describe(action="What to do", digest="With action digest: the id of one digest to send")
         @app_commands.choices(action=[app_commands.Choice(name=a, value=a) for a in ADMIN_ACTIONS])
         async def brief_admin(interaction: discord.Interaction, action: app_commands.Choice[str],
-                              digest: str = "") -> None:
+                              digest: app_commands.Range[str, None, DIGEST_ID_MAX] = "") -> None:
             text = f"{action.value} {digest}".strip() if action.value == "digest" else action.value
             await self._tracked(interaction, "brief-admin", text, lambda: self._answer_admin(interaction, text))
 

@@ -91,7 +91,7 @@ async def test_the_command_is_synced_with_its_choices(bot: DiscordAdapter, fake:
     action, digest = synced["brief-admin"]["options"]
     assert (action["name"], action["type"], action["required"]) == ("action", 3, True)
     assert [c["value"] for c in action["choices"]] == list(ADMIN_ACTIONS)
-    assert (digest["name"], digest["type"], digest["required"]) == ("digest", 3, False)
+    assert (digest["name"], digest["type"], digest["required"], digest["max_length"]) == ("digest", 3, False, 64)
 
 
 async def test_member_without_manage_server_is_refused_and_logged(

@@ -125,6 +125,8 @@ async def test_digest_with_none_in_config_says_nothing_was_sent(served: Served, 
     assert messages.NOTHING_TO_SEND in text_of(await served.admin("digest"))
     unknown = text_of(await served.admin("digest weekly"))
     assert "weekly" in unknown and "no such digest in config/digests.yaml" in unknown
+    hostile = text_of(await served.admin("digest " + "<!channel>" * 400))  # fits Slack, mentions nobody
+    assert "no such digest" in hostile and "<!channel>" not in hostile
     status = text_of(await served.admin("status"))
     assert messages.NO_DIGESTS_SCHEDULED in status and messages.NO_DELIVERIES in status
 
