@@ -153,7 +153,9 @@ def refused_reload_document(problems: list[Problem], target: str, serving: str) 
 
 
 def digest_document(sent: list[DigestInfo]) -> Document:
-    """The `digest` answer: the deliveries made now."""
+    """The `digest` answer: the deliveries made now (or why there were none)."""
+    if not sent:
+        return message("No digest sent", messages.NOTHING_TO_SEND, tone="error")
     return Document(title="Digests sent", sections=[Section(title="Deliveries", blocks=_digest_items(sent, messages.NO_DELIVERIES))],
                     tone="info" if all(i.ok for i in sent) else "error")
 
@@ -171,7 +173,7 @@ class Admin:
         return is_admin(platform, user_id, self.admins(), extra_permission)
 
     async def handle(self, platform: str, user_id: str, text: str, *, extra_permission: bool = False) -> Document:
-        """Answer an admin command text (`status`, `reload`, `digest [channel]`, `help`)."""
+        """Answer an admin command text (`status`, `reload`, `digest [id]`, `help`)."""
         words = text.split()
         word = words[0].casefold() if words else AdminAction.STATUS.value
         if not self.allowed(platform, user_id, extra_permission):

@@ -7,7 +7,8 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 import discord.gateway
@@ -17,11 +18,16 @@ from discord import app_commands
 
 from bot.adapters.base import Receipt
 from bot.adapters.discord_embeds import Page, render_embeds, truncate
+from bot.core import messages
 from bot.core.briefer import Briefer
-from bot.core.document import Document
+from bot.core.document import Document, message
 from bot.core.errors import BriefbotError, DeliveryError
 from bot.core.models import Topic
 
+if TYPE_CHECKING:
+    from bot.admin import Admin
+
+T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://discord.com/api/v10"
@@ -40,6 +46,8 @@ CLOSE_GRACE = 10.0
 
 RESTARTING = "briefbot is restarting; try again in a few seconds."
 TOO_MANY_PAGES = "This answer runs to {total} messages; the first {shown} are shown."
+ADMIN_ACTIONS = ("status", "reload", "digest", "help")
+DIGEST_ID_MAX = 64  # a digest id is a slug of at most 64 characters (bot.core.models.Slug)
 
 
 def internal_error(ref: str) -> str:
@@ -101,8 +109,10 @@ class DiscordAdapter:
         shard_count: int | None = None,
         guild_ready_timeout: float = 2.0,
         defer_after: float = DEFER_AFTER,
+        admin: Admin | None = None,
     ) -> None:
         self.briefer = briefer
+        self.admin = admin  # the app sets it; without it `/brief-admin` answers that admin commands are off
         self.guild_id = guild_id
         self.api_url = api_url
         self.gateway_url = gateway_url
@@ -218,12 +228,25 @@ class DiscordAdapter:
         async def brief_help(interaction: discord.Interaction) -> None:
             await self._command(interaction, "brief-help", "help", False)
 
+        @self.tree.command(name="brief-admin", description="Admins only: status, reload, send a digest now")
+        @app_commands.describe(action="What to do", digest="With action digest: the id of one digest to send")
+        @app_commands.choices(action=[app_commands.Choice(name=a, value=a) for a in ADMIN_ACTIONS])
+        async def brief_admin(interaction: discord.Interaction, action: app_commands.Choice[str],
+                              digest: app_commands.Range[str, None, DIGEST_ID_MAX] = "") -> None:
+            text = f"{action.value} {digest}".strip() if action.value == "digest" else action.value
+            await self._tracked(interaction, "brief-admin", text, lambda: self._answer_admin(interaction, text))
+
     def choices(self, typed: str) -> list[app_commands.Choice[str]]:
         """Autocomplete choices for what the user has typed so far."""
         topics = self.briefer.complete(typed, limit=CHOICES_MAX)
         return [app_commands.Choice(name=choice_name(t), value=t.id) for t in topics[:CHOICES_MAX]]
 
     async def _command(self, interaction: discord.Interaction, command: str, text: str, public: bool) -> None:
+        await self._tracked(interaction, command, text, lambda: self._answer(interaction, text, public))
+
+    async def _tracked(self, interaction: discord.Interaction, command: str, text: str,
+                       answer: Callable[[], Awaitable[str]]) -> None:
+        """Run one command's answer: counted in flight for close(), refused while closing, logged."""
         started = time.perf_counter()
         task = asyncio.current_task()
         if task is not None:
@@ -235,21 +258,39 @@ class DiscordAdapter:
                 outcome = "refused"
                 await interaction.response.send_message(RESTARTING, ephemeral=True)
                 return
-            outcome = await self._answer(interaction, text, public)
+            outcome = await answer()
         finally:
             deferred = interaction.response.type is discord.InteractionResponseType.deferred_channel_message
             _log.info("platform=discord command=%s topic=%r outcome=%s deferred=%s latency_ms=%.0f", command,
                       text[:100], outcome, deferred, (time.perf_counter() - started) * 1000)
 
     async def _answer(self, interaction: discord.Interaction, text: str, public: bool) -> str:
-        work = asyncio.create_task(asyncio.to_thread(self.briefer.answer, text, self.name))
-        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
-        if not done:
-            await interaction.response.defer(thinking=True, ephemeral=not public)
-        doc, request = await work
+        doc, request = await self._in_time(interaction, asyncio.to_thread(self.briefer.answer, text, self.name),
+                                           ephemeral=not public)
         public = (public or bool(request and request.public)) and doc.tone != "error"
         await self._reply(interaction, render_embeds(doc), ephemeral=not public)
         return "error" if doc.tone == "error" else "ok"
+
+    async def _answer_admin(self, interaction: discord.Interaction, text: str) -> str:
+        """Answer `/brief-admin`, always ephemerally; Manage Server in this interaction counts as admin."""
+        doc = await self._in_time(interaction, self._admin_document(interaction, text), ephemeral=True)
+        await self._reply(interaction, render_embeds(doc), ephemeral=True)
+        return "error" if doc.tone == "error" else "ok"
+
+    async def _admin_document(self, interaction: discord.Interaction, text: str) -> Document:
+        if self.admin is None:
+            return message("Admin commands are off", messages.ADMIN_DISABLED, tone="error")
+        # The member's permissions as Discord resolved them for this interaction (0 outside a server).
+        manages = interaction.permissions.manage_guild
+        return await self.admin.handle(self.name, str(interaction.user.id), text, extra_permission=manages)
+
+    async def _in_time(self, interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
+        """Await the answer; if it takes longer than `defer_after`, defer first so Discord keeps the interaction."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        return await task
 
     async def _reply(self, interaction: discord.Interaction, pages: list[Page], *, ephemeral: bool) -> None:
         shown = pages[:REPLY_PAGES_MAX]
@@ -306,16 +347,16 @@ class DiscordAdapter:
         marker = re.compile(rf"ref {ref} · (\d+)/(\d+)$")
         pages: dict[int, str] = {}
         total = 0
-        async for message in target.history(limit=HISTORY_LIMIT):
-            if message.author.id != self.client.user.id:  # type: ignore[union-attr]
+        async for msg in target.history(limit=HISTORY_LIMIT):
+            if msg.author.id != self.client.user.id:  # type: ignore[union-attr]
                 continue
-            footer = (message.embeds[-1].footer.text or "") if message.embeds else ""
+            footer = (msg.embeds[-1].footer.text or "") if msg.embeds else ""
             found = marker.search(footer)
             if found:
-                pages[int(found[1]) - 1] = str(message.id)
+                pages[int(found[1]) - 1] = str(msg.id)
                 total = int(found[2])
-            elif isinstance(message.nonce, str) and message.nonce.startswith(f"{ref}-"):
-                pages[int(message.nonce.rsplit("-", 1)[1])] = str(message.id)
+            elif isinstance(msg.nonce, str) and msg.nonce.startswith(f"{ref}-"):
+                pages[int(msg.nonce.rsplit("-", 1)[1])] = str(msg.id)
         if not pages:
             return None
         if total == 0 or len(pages) < total:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import uuid
-import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 from aiohttp import web
@@ -21,7 +21,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    BackoffRetryIntervalCalculator,
+)
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -29,10 +31,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import Receipt
-from bot.adapters.slack_blocks import MAX_BLOCKS, SlackBlock, context_block, fallback_text, render_blocks
+from bot.adapters.slack_blocks import (
+    MAX_BLOCKS,
+    SlackBlock,
+    context_block,
+    fallback_text,
+    render_blocks,
+)
+from bot.core import messages
 from bot.core.briefer import Briefer, BriefRequest
 from bot.core.document import Document, message
 from bot.core.errors import BriefbotError, DeliveryError
+
+if TYPE_CHECKING:
+    from bot.admin import Admin
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +53,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
 METADATA_EVENT = "briefbot_digest"
 POST_PUBLIC_ACTION = "brief_post_public"
+ADMIN_COMMAND = "/briefbot-admin"
 # Slack: a response_url accepts up to 5 replies within 30 minutes of the command.
 RESPONSE_URL_USES = 5
 # How far back find_post looks; a channel gets far fewer bot posts than this within one ledger lease.
@@ -99,7 +112,7 @@ def fit_pages(pages: list[list[SlackBlock]], limit: int) -> list[list[SlackBlock
 
 
 class SlackAdapter:
-    """Serves `/brief` and the post-to-channel button; posts digests with the ledger key as metadata."""
+    """Serves `/brief`, the post-to-channel button and `/briefbot-admin`; posts digests keyed by metadata."""
 
     name = "slack"
 
@@ -116,12 +129,14 @@ class SlackAdapter:
         port: int = 3000,
         path: str = EVENTS_PATH,
         web_app: web.Application | None = None,
+        admin: Admin | None = None,
     ) -> None:
         if mode == "socket" and not app_token:
             raise ValueError("Socket Mode needs an app-level token")
         if mode == "http" and not signing_secret:
             raise ValueError("HTTP mode needs the signing secret")
         self.briefer = briefer
+        self.admin = admin  # the app sets it; without it `/briefbot-admin` answers that admin commands are off
         self.mode = mode
         self.host, self.port, self.path = host, port, path
         self.retries = retry_handlers()
@@ -163,6 +178,12 @@ class SlackAdapter:
             text = f"{action.get('value', '')} public"
             self._spawn(self._answer(text, body.get("response_url", ""), "button"))
 
+        @self.app.command(ADMIN_COMMAND)
+        async def on_admin(ack: Callable[[], Awaitable[Any]], command: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._answer_admin(command.get("user_id", ""), command.get("text", ""),
+                                           command.get("response_url", "")))
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run a reply in its own task, so bolt's listener returns at once; close() waits for these."""
         task = asyncio.ensure_future(work)
@@ -191,6 +212,28 @@ class SlackAdapter:
             "command platform=slack via=%s topic=%r outcome=%s public=%s delivered=%s latency_ms=%.1f",
             via, text.strip()[:80], outcome, public, delivered, (time.perf_counter() - started) * 1000,
         )
+
+    async def _answer_admin(self, user_id: str, text: str, response_url: str) -> None:
+        """Answer one `/briefbot-admin` text, always ephemerally, and log it (the refusal is logged by Admin)."""
+        started = time.perf_counter()
+        doc = await self._admin_document(user_id, text)
+        pages = fit_pages(render_blocks(doc), RESPONSE_URL_USES)
+        delivered = await self._reply(response_url, doc, pages, False, "admin")
+        log.info(
+            "admin command platform=slack user=%s text=%r answer=%r delivered=%s latency_ms=%.1f",
+            user_id, text.strip()[:80], doc.title, delivered, (time.perf_counter() - started) * 1000,
+        )
+
+    async def _admin_document(self, user_id: str, text: str) -> Document:
+        """What Admin answers this user, or why there is no answer."""
+        if self.admin is None:
+            return message("Admin commands are off", messages.ADMIN_DISABLED, tone="error")
+        try:
+            return await self.admin.handle(self.name, user_id, text)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("admin command platform=slack failed ref=%s", ref)
+            return message(FAILED_TITLE, messages.admin_failed(ref), tone="error")
 
     def _document(self, text: str) -> tuple[Document, BriefRequest | None, str]:
         """The answer document, the parsed request and an outcome word for the log."""

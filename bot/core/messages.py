@@ -18,9 +18,17 @@ def too_long(length: int, limit: int) -> str:
 
 ADMIN_HELP = (
     "Admin commands: `status` shows the store version, counts, the last reload and its errors, the "
-    "next digests and the last deliveries; `reload` reloads briefs/ and config/ now; `digest` sends the "
-    "digests now (`digest <channel>` for one channel)."
+    "next digests and the last deliveries; `reload` reloads briefs/ and config/ now; `digest` sends every "
+    "digest now (`digest <id>` sends one, by its id in config/digests.yaml)."
 )
+
+ADMIN_DISABLED = "Admin commands are not enabled in this bot."
+
+
+def admin_failed(ref: str) -> str:
+    """An admin command crashed on our side."""
+    return f"The admin command failed on our side (reference {ref}); the bot's log has the details."
+
 
 
 def admin_refused(action: str) -> str:
@@ -59,3 +67,4 @@ NO_DIGESTS_SCHEDULED = "No digests are scheduled."
 NO_DELIVERIES = "No digest has been delivered yet."
 NO_RELOAD_YET = "No reload since the bot started."
 DIGESTS_UNAVAILABLE = "Digests are not set up in this bot."
+NOTHING_TO_SEND = "No digest was sent: config/digests.yaml lists no digest with a channel to send to."

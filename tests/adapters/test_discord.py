@@ -99,7 +99,7 @@ async def test_start_logs_in_identifies_syncs_to_the_guild_and_is_an_adapter(ada
     login = fake.matching("GET", "/users/@me")[0]
     assert login.headers["Authorization"] == f"Bot {TOKEN}"
     synced = {c["name"]: c for c in fake.commands[GUILD_ID]}
-    assert set(synced) == {"brief", "brief-help"}
+    assert set(synced) == {"brief", "brief-help", "brief-admin"}
     topic, public = synced["brief"]["options"]
     assert (topic["name"], topic["type"], topic["autocomplete"], topic["required"]) == ("topic", 3, True, False)
     assert (public["name"], public["type"]) == ("public", 5)
@@ -121,7 +121,7 @@ async def test_global_sync_without_a_guild(fixture_briefer: Briefer, fake: FakeD
                          guild_ready_timeout=0.05)
     await bot.start()
     await bot.close()
-    assert [c["name"] for c in fake.commands["global"]] == ["brief", "brief-help"]
+    assert [c["name"] for c in fake.commands["global"]] == ["brief", "brief-help", "brief-admin"]
     assert GUILD_ID not in fake.commands
 
 

@@ -368,17 +368,34 @@ def guild_payload(guild_id: str) -> dict[str, Any]:
 _interaction_ids = itertools.count(1)
 
 
-def interaction(kind: int, name: str, options: list[dict[str, Any]], *, guild: str = GUILD_ID,
-                channel: str = CHANNEL_ID, locale: str = "en-US") -> dict[str, Any]:
-    """An INTERACTION_CREATE payload shaped as Discord sends it (2 = command, 4 = autocomplete)."""
+ALL_PERMISSIONS = 2147483647
+
+
+def interaction(kind: int, name: str, options: list[dict[str, Any]], *, guild: str | None = GUILD_ID,
+                channel: str = CHANNEL_ID, locale: str = "en-US", user: dict[str, Any] = PERSON,
+                permissions: int = ALL_PERMISSIONS) -> dict[str, Any]:
+    """An INTERACTION_CREATE payload shaped as Discord sends it (2 = command, 4 = autocomplete).
+
+    `permissions` is the member's bitfield resolved in the channel, as Discord computes it; `guild=None`
+    makes a direct message, where Discord sends `user` and no member or permissions.
+    """
     iid = str(5000000000000000000 + next(_interaction_ids))
+    if guild is None:
+        return {
+            "id": iid, "application_id": APP_ID, "type": kind, "token": f"token-{iid}", "version": 1,
+            "channel_id": channel, "channel": {"id": channel, "type": 1, "recipients": [user]}, "user": user,
+            "data": {"id": "6000000000000000001", "name": name, "type": 1, "options": options},
+            "locale": locale, "app_permissions": "0", "entitlements": [],
+            "authorizing_integration_owners": {"1": user["id"]}, "context": 1,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
     return {
         "id": iid, "application_id": APP_ID, "type": kind, "token": f"token-{iid}", "version": 1,
         "guild_id": guild, "channel_id": channel,
         "channel": {"id": channel, "type": 0, "guild_id": guild, "name": "general", "position": 0,
                     "permission_overwrites": [], "nsfw": False, "parent_id": None},
-        "member": {"user": PERSON, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
-                   "mute": False, "flags": 0, "permissions": "2147483647"},
+        "member": {"user": user, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False,
+                   "mute": False, "flags": 0, "permissions": str(permissions)},
         "data": {"id": "6000000000000000001", "name": name, "type": 1, "options": options, "guild_id": guild},
         "locale": locale, "guild_locale": "en-US", "app_permissions": "2147483647", "entitlements": [],
         "authorizing_integration_owners": {"0": guild}, "context": 0,

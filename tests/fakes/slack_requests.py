@@ -27,7 +27,7 @@ def signed_headers(body: str, *, timestamp: int | None = None, secret: str = SIG
     }
 
 
-def slash_command_body(text: str, response_url: str, *, command: str = "/brief") -> str:
+def slash_command_body(text: str, response_url: str, *, command: str = "/brief", user_id: str = "U2147483697") -> str:
     """A slash command's form body, fields in the order Slack sends them."""
     return urlencode({
         "token": "gIkuvaNzQIHg97ATvDxqgjtO",
@@ -37,7 +37,7 @@ def slash_command_body(text: str, response_url: str, *, command: str = "/brief")
         "enterprise_name": "Globular Construct Inc",
         "channel_id": "C2147483705",
         "channel_name": "test",
-        "user_id": "U2147483697",
+        "user_id": user_id,
         "user_name": "Steve",
         "command": command,
         "text": text,
