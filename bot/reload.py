@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from watchfiles import Change, awatch
 
-from bot.core.briefer import Briefer
+from bot.core.briefer import Briefer, Prepared, prepare
 from bot.core.changes import ChangeEntry, ChangeLog, ChangeSet, diff_stores
 from bot.core.problems import Problem
 from bot.core.store import Store, check_store
@@ -159,9 +159,9 @@ class Reloader:
         async with self._lock:
             started = time.perf_counter()
             old = self.briefer.store
-            store, problems, changes = await asyncio.to_thread(self._load_store, old)
-            if store is not None:
-                self.briefer.swap(store)
+            store, problems, changes, prepared = await asyncio.to_thread(self._load_store, old)
+            if prepared is not None:
+                self.briefer.swap(prepared)
             version = (store or old).version
             outcome = ReloadOutcome("store", trigger, datetime.now(UTC), store is not None, version,
                                     tuple(problems), changes, time.perf_counter() - started)
@@ -175,9 +175,12 @@ class Reloader:
             await _call(self.on_store, store, changes)
         return outcome
 
-    def _load_store(self, old: Store) -> tuple[Store | None, list[Problem], ChangeSet | None]:
+    def _load_store(self, old: Store) -> tuple[Store | None, list[Problem], ChangeSet | None, Prepared | None]:
+        # Everything slow happens here, in a thread: load, check, diff, and building every brief.
         store, problems = check_store(self.briefs, self.archive)
-        return store, problems, (diff_stores(old, store) if store is not None else None)
+        if store is None:
+            return None, problems, None, None
+        return store, problems, diff_stores(old, store), prepare(store)
 
     async def reload_config(self, trigger: str) -> ReloadOutcome:
         """Load config/ in a thread; hand a valid config to the hooks, else keep the last good one."""
