@@ -15,7 +15,7 @@ EVERY = sorted({name.upper() for name in Settings.model_fields} | set(SECRET_NAM
 
 def test_env_example_and_settings_table_name_every_setting() -> None:
     example = set(re.findall(r"^#? ?([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
-    table = set(re.findall(r"`([A-Z_]+)`", (ROOT / "docs" / "settings.md").read_text()))
+    table = set(re.findall(r"`([A-Z_]+)`", (ROOT / "README.md").read_text()))
     assert set(EVERY) - example == set()
     assert set(EVERY) - table == set()
 
