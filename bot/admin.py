@@ -126,7 +126,7 @@ def status_document(
     last_deliveries: list[DigestInfo] | None,
 ) -> Document:
     """The `status` answer: store version and counts, last reloads, next digests, last deliveries."""
-    reload_blocks = [outcome_item(o) for o in reloads] or [Text(line=[plain(messages.NO_RELOAD_YET)])]
+    reload_blocks: list[Text | Item] = [outcome_item(o) for o in reloads] or [Text(line=[plain(messages.NO_RELOAD_YET)])]
     sections = [Section(title="Last reload", blocks=reload_blocks)]
     if next_digests is None or last_deliveries is None:
         sections.append(Section(title="Digests", blocks=[Note(line=[plain(messages.DIGESTS_UNAVAILABLE)])]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from bot.adapters.base import Receipt
@@ -65,7 +65,7 @@ def render_markdown(doc: Document) -> str:
     return "\n".join(out) + "\n"
 
 
-def _blocks(blocks: list[Text | Item | Note], style: Style, bullet: str, indent: str) -> list[str]:
+def _blocks(blocks: Sequence[Text | Item | Note], style: Style, bullet: str, indent: str) -> list[str]:
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Item):

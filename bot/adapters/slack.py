@@ -165,7 +165,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         @self.app.command("/brief")
-        async def on_brief(ack: Callable[[], Awaitable[Any]], command: dict[str, Any]) -> None:
+        async def on_brief(ack: Callable[..., Awaitable[Any]], command: dict[str, Any]) -> None:
             if self._closing:
                 await ack(text=RESTARTING)
                 return
@@ -329,9 +329,10 @@ class SlackAdapter:
             raise DeliveryError(_refusal(channel, exc)) from None
         found: dict[int, str] = {}
         expected = 0
+        msg: dict[str, Any]
         for msg in resp.get("messages", []):
-            meta = msg.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
+            meta: dict[str, Any] = msg.get("metadata") or {}
+            payload: dict[str, Any] = meta.get("event_payload") or {}
             if meta.get("event_type") == METADATA_EVENT and payload.get("key") == key:
                 found[int(payload.get("page", 1))] = str(msg["ts"])
                 expected = int(payload.get("pages", 1))

@@ -120,7 +120,9 @@ def snapshot_of(store: Store, topics: list[str]) -> Snapshot:
 def changes_between(old: TopicPrints, new: TopicPrints) -> list[Change]:
     """New, changed and withdrawn claims and positions, positions first."""
     out: list[Change] = []
-    for what, before, after in (("position", old.positions, new.positions), ("claim", old.claims, new.claims)):
+    parts: tuple[tuple[Literal["position", "claim"], dict[str, Print], dict[str, Print]], ...] = (
+        ("position", old.positions, new.positions), ("claim", old.claims, new.claims))
+    for what, before, after in parts:
         for key, now in after.items():
             was = before.get(key)
             if was is None:

@@ -1,6 +1,7 @@
 """The platform-neutral document every adapter renders: plain text spans, never Markdown."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,7 +57,7 @@ class Item(Node):
     kind: Literal["item"] = "item"
     badge: str = ""
     head: Line
-    body: list[Line] = Field(default_factory=list)
+    body: Sequence[Line] = Field(default_factory=list)
     note: Line = Field(default_factory=list)
 
 
@@ -74,7 +75,7 @@ class Section(Node):
     """A titled group of blocks; adapters split long documents between sections or blocks."""
 
     title: str
-    blocks: list[Block] = Field(default_factory=list)
+    blocks: Sequence[Block] = Field(default_factory=list)
 
 
 class Document(Node):
