@@ -77,10 +77,11 @@ def prepare(store: Store, *, warm: bool = True) -> Prepared:
     Slow on a large store: call it off the command path (the reloader runs it in a thread).
     """
     prepared = Prepared(store, name_index(store.topics))
+    _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
         for topic in store.topics.values():
             prepared.document(topic)
-    _settle()
+            gc.freeze()  # each brief lives as long as the snapshot: keep collections from rescanning it
     return prepared
 
 
