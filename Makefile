@@ -32,6 +32,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_slack.py --briefs briefs --rounds 3 --requests 1000
+	$(BIN)/python bench/discord_roundtrip.py
+	$(BIN)/python bench/bench_digest.py
+	$(BIN)/python bench/reload_latency.py briefs
 
 schema: $(STAMP)
 	$(BIN)/briefbot schema --out schema
