@@ -33,7 +33,7 @@ def test_validate_reports_file_line_and_field(capsys, tmp_path: Path) -> None:
     code, out, err = run(capsys, "--briefs", str(root), "validate")
     assert code == 1
     assert "briefs/sources/paper.yaml:6 [kind] error: 'tabloid' is not allowed" in out
-    assert "the store was not loaded" in err
+    assert "these files would be refused" in err
 
 
 def test_brief_china_json_lists_every_position_and_flags(capsys) -> None:
