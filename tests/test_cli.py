@@ -109,3 +109,13 @@ def test_published_schema_is_current(tmp_path: Path) -> None:
     for path in write_schemas(tmp_path):
         committed = BRIEFS.parent / "schema" / path.name
         assert committed.read_text() == path.read_text(), f"run `briefbot schema` to refresh {path.name}"
+
+
+def test_validate_checks_config_against_the_store(capsys, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(BRIEFS.parent / "config", config)
+    path = config / "digests.yaml"
+    path.write_text(path.read_text().replace("topics: all", "topics: [china, atlantis]"))
+    code, out, _ = run(capsys, "--briefs", str(BRIEFS), "--config", str(config), "validate")
+    assert code == 1
+    assert "config/digests.yaml:11 [digests.0.topics.1] error: unknown topic 'atlantis'" in out
