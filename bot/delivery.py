@@ -13,7 +13,7 @@ from bot.adapters.base import Adapter, PostError, Receipt
 from bot.config import Channel
 from bot.core.digest import Snapshot
 from bot.core.document import Document, Item, Section, bold, plain
-from bot.ledger import Claim, Ledger
+from bot.ledger import Claim, Ledger, Row
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,23 @@ class Deliverer:
         since = await asyncio.to_thread(self.ledger.sent_snapshots, channel.address)
         doc, snapshot = compose(merge_snapshots(since))
         return await self._post(claim, channel, adapter, doc, snapshot)
+
+    async def settle_stale(self, row: Row, channel: Channel | None) -> Outcome | None:
+        """Close a claim a dead process left behind, for a period no longer due: recorded as posted if its
+        post is found on the platform, else as failed (so admins hear of it), never left claimed."""
+        claim = await asyncio.to_thread(self.ledger.claim, row.digest_id, row.channel, row.period_key, self.owner)
+        if claim.state != "took_over":
+            return None  # another instance took it, or it settled meanwhile
+        adapter = self.adapters.get(channel.platform.value) if channel is not None else None
+        if channel is not None and adapter is not None:
+            found = await self._find(adapter, channel, claim.row.key)
+            if found is not None:
+                return await self._posted(claim, channel, found, "recovered", claim.row.attempts)
+        reason = ("interrupted: the bot stopped while posting and came back after the catch-up window"
+                  if channel is not None else "interrupted, and the channel is no longer in config/channels.yaml")
+        await asyncio.to_thread(self.ledger.mark_failed, claim.row.id, self.owner, reason)
+        log.error("digest %s to %s for %s: %s", row.digest_id, row.channel, row.period_key, reason)
+        return Outcome(row.channel, "failed", claim.row.attempts, error=reason)
 
     async def _post(self, claim: Claim, channel: Channel, adapter: Adapter, doc: Document, snapshot: Snapshot) -> Outcome:
         row = claim.row

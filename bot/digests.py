@@ -19,7 +19,7 @@ from bot.core.digest import Snapshot, compose_digest, digest
 from bot.core.document import Document
 from bot.core.problems import Problem
 from bot.core.store import Store
-from bot.delivery import Composer, Deliverer, Outcome, alert_key, merge_snapshots, missed_alert
+from bot.delivery import Composer, Deliverer, Outcome, alert_key, failure_alert, merge_snapshots, missed_alert
 from bot.ledger import Ledger, database_url, make_engine
 from bot.schedule import DigestScheduler, latest_period, period_key, trigger_for
 
@@ -86,8 +86,26 @@ class DigestRunner:
                                             self.config.admin_channels())
 
     async def catch_up(self) -> dict[str, list[Outcome]]:
-        """Run every digest's due period (at start-up and on each sweep): the ledger skips what is settled."""
-        return {d: await self.run_due(d) for d in sorted(self.config.digests)}
+        """Run every digest's due period (at start-up and on each sweep), then close claims dead processes
+        left on older periods; the ledger skips what is settled."""
+        results = {d: await self.run_due(d) for d in sorted(self.config.digests)}
+        await self.settle_stale()
+        return results
+
+    async def settle_stale(self) -> list[Outcome]:
+        """Resolve every claim whose lease ran out; alert admins about those that did not land."""
+        by_address = {c.address: c for c in self.config.channels.values()}
+        outcomes: dict[tuple[str, str], list[Outcome]] = {}
+        for row in await asyncio.to_thread(self.ledger.stale_claims):
+            outcome = await self.deliverer.settle_stale(row, by_address.get(row.channel))
+            if outcome is not None:
+                outcomes.setdefault((row.digest_id, row.period_key), []).append(outcome)
+        for (digest_id, period), done in outcomes.items():
+            failed = [o for o in done if o.status == "failed"]
+            if failed:
+                await self.deliverer.alert(self.config.admin_channels(), failure_alert(digest_id, period, failed),
+                                           key=alert_key("stale", digest_id, period))
+        return [o for done in outcomes.values() for o in done]
 
     async def send_now(self, digest_id: str) -> list[Outcome]:
         """Post a digest now, outside its schedule, as a 'manual' period in the ledger (one per minute)."""

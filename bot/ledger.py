@@ -185,6 +185,14 @@ class Ledger:
             return conn.execute(self._insert(deliveries).values(**values).on_conflict_do_nothing(
                 index_elements=["digest_id", "channel", "period_key"]).returning(deliveries.c.id)).first() is not None
 
+    def stale_claims(self) -> list[Row]:
+        """Rows still 'claimed' after their lease ran out: a process died while posting them."""
+        now = self.clock()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(deliveries).where(
+                deliveries.c.status == "claimed", deliveries.c.lease_until < now).order_by(deliveries.c.id)).mappings()
+            return [_row(r) for r in rows]
+
     def settled(self, digest_id: str, period_key: str) -> set[str]:
         """Channels whose delivery of this period is posted or finally failed."""
         with self.engine.connect() as conn:

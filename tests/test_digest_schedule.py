@@ -231,3 +231,37 @@ async def test_config_reload_rebuilds_jobs_and_keeps_old_config_on_errors(tmp_pa
         assert str(job.trigger.timezone) == "Asia/Tokyo" and job.next_run_time.astimezone(ZoneInfo("Asia/Tokyo")).hour == 8
     finally:
         scheduler.close()
+
+
+async def test_claim_left_by_a_crash_is_settled_after_a_long_outage(tmp_path: Path, fixture_store: Store) -> None:
+    world = sqlite_world(tmp_path, fixture_store, datetime(2025, 5, 5, 7, 59, tzinfo=PARIS), channels=6,
+                         schedule='{time: "08:00"}', timezone="Europe/Paris", catch_up=60)
+    await world.runner.catch_up()
+    world.clock.set(datetime(2025, 5, 5, 8, 0, 1, tzinfo=PARIS))
+    run = asyncio.create_task(world.runner.catch_up())
+    world.platform.die_after = 3  # the 3rd post lands, then the process dies before recording it
+    world.platform.on_death = run.cancel
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    await asyncio.sleep(0.2)
+    assert "claimed" in {r.status for r in world.ledger.rows()}
+    world.platform.die_after = None
+
+    world.clock.set(datetime(2025, 5, 5, 11, 0, tzinfo=PARIS))  # down for three hours: past catch-up
+    restarted = build_world(world.config, fixture_store, world.ledger.engine, world.clock, world.platform, owner="b")
+    await restarted.runner.catch_up()
+
+    rows = {r.channel: r for r in world.ledger.rows()}
+    assert len(rows) == 6 and "claimed" not in {r.status for r in rows.values()}
+    died = next(p for p in world.platform.posts if p.message_id.endswith("-3"))
+    assert rows[f"console:{died.channel}"].status == "posted"  # found on the platform, recorded, not re-posted
+    digest_posts = Counter(p.channel for p in world.platform.posts if p.channel != "admins")
+    assert all(n == 1 for n in digest_posts.values())
+    unposted = {c for c, r in rows.items() if r.status == "failed"}
+    assert unposted == {f"console:chan{i}" for i in range(6)} - {f"console:{c}" for c in digest_posts}
+    assert all("interrupted" in (rows[c].error or "") for c in unposted)
+    if unposted:
+        alerts = [p for p in world.platform.posts if p.channel == "admins"]
+        assert len(alerts) == 1
+    await restarted.runner.catch_up()  # a later sweep changes nothing
+    assert Counter(r.status for r in world.ledger.rows()) == Counter(r.status for r in rows.values())
