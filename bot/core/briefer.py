@@ -54,15 +54,12 @@ class Prepared:
 
     store: Store
     index: dict[str, str]
-    # A brief depends only on the snapshot and the topic, so each is built once per snapshot.
-    briefs: dict[str, Brief] = field(default_factory=dict)
+    # A brief depends only on the snapshot and the topic, so each document is built once per snapshot.
+    # Only the documents are kept: the Brief views behind them would double the memory held.
     documents: dict[str, Document] = field(default_factory=dict)
 
     def brief(self, topic: Topic) -> Brief:
-        found = self.briefs.get(topic.id)
-        if found is None:
-            found = self.briefs[topic.id] = brief(self.store, topic)
-        return found
+        return brief(self.store, topic)
 
     def document(self, topic: Topic) -> Document:
         found = self.documents.get(topic.id)
