@@ -1,7 +1,6 @@
 """The composition root: one process with the store, digests, reloader, admin and health wired together."""
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from aiohttp import ClientSession
 
 from bot.app import build, start, stop
 from bot.settings import Settings
+from tests.polling import wait_for
 from tests.conftest import BRIEFS, ROOT
 
 
@@ -23,13 +23,6 @@ def tree(tmp_path: Path) -> Path:
 def settings(tree: Path, **extra: object) -> Settings:
     return Settings(briefs_dir=tree / "briefs", config_dir=tree / "config", state_dir=tree / "state",
                     console=True, **extra)  # type: ignore[arg-type]
-
-
-async def wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def test_edits_reload_and_bad_ones_reach_the_admin_channel(tree: Path, capsys) -> None:

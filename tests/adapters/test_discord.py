@@ -1,11 +1,10 @@
 """The Discord adapter driven end to end: real discord.py, a fake Discord REST API and gateway on loopback."""
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import discord.gateway
@@ -25,6 +24,7 @@ from bot.adapters.discord_embeds import embed_problems
 from bot.core.briefer import Briefer, help_document
 from bot.core.document import Document, Section, Text, message, plain
 from bot.core.errors import DeliveryError
+from tests.polling import wait_for
 from tests.fakes.discord_api import (
     APP_ID,
     CHANNEL_ID,
@@ -38,14 +38,6 @@ from tests.fakes.discord_api import (
 TOKEN = "fake-bot-token.DO-NOT-LOG"
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 FOLLOWUP = rf"/webhooks/{APP_ID}/[^/]+"
-
-
-async def wait_for(condition: Callable[[], Any], timeout: float = 5.0) -> None:
-    """Poll until `condition()` is true."""
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out waiting"
-        await asyncio.sleep(0.005)
 
 
 @pytest.fixture

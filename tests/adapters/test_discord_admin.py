@@ -1,10 +1,8 @@
 """`/brief-admin` end to end: real discord.py against the fake Discord on loopback, a real Admin and Reloader."""
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from bot.admin import Admin
 from bot.config import load_config
 from bot.core import messages
 from bot.digests import DigestAdmin, build_digests
+from tests.polling import wait_for
 from tests.fakes.admin_world import break_china, make_admin
 from tests.fakes.discord_api import GUILD_ID, FakeDiscordAPI, interaction, option
 
@@ -30,13 +29,6 @@ def user(uid: str, name: str) -> dict[str, Any]:
 LISTED = user("4100000000000000001", "lee")      # in config/admins.yaml, no Manage Server
 MANAGER = user("4100000000000000002", "mona")    # not listed, has Manage Server
 MEMBER = user("4100000000000000003", "max")      # neither
-
-
-async def wait_for(condition: Callable[[], Any], timeout: float = 5.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out waiting"
-        await asyncio.sleep(0.005)
 
 
 @pytest.fixture
