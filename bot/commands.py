@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from bot.adapters.console import render_markdown, render_text
@@ -33,14 +35,29 @@ def _emit(fmt: str, doc: Document, data: Any) -> None:
         sys.stdout.write(render_markdown(doc) if fmt == "markdown" else render_text(doc))
 
 
-def _store(args: argparse.Namespace) -> Store | None:
-    try:
-        return load_store(args.briefs)
-    except StoreInvalid as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print("The claim store has errors; run `briefbot validate` for the full list.", file=sys.stderr)
-        return None
+StoreHandler = Callable[[argparse.Namespace, Store], int]
+
+
+def with_store(handler: StoreHandler) -> Callable[[argparse.Namespace], int]:
+    """Load the store for a read-only command: exit 1 with every problem when it has errors, 2 on a
+    user error (unknown topic or source) with its sentence."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            store = load_store(args.briefs)
+        except StoreInvalid as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print("The claim store has errors; run `briefbot validate` for the full list.", file=sys.stderr)
+            return 1
+        try:
+            return handler(args, store)
+        except UserError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+
+    return run
 
 
 def _brief_args(p: argparse.ArgumentParser) -> None:
@@ -49,37 +66,27 @@ def _brief_args(p: argparse.ArgumentParser) -> None:
 
 
 @command("brief", _brief_args)
-def brief_command(args: argparse.Namespace) -> int:
+@with_store
+def brief_command(args: argparse.Namespace, store: Store) -> int:
     """Print the brief on one topic."""
-    store = _store(args)
-    if store is None:
-        return 1
-    try:
-        result = brief(store, find_topic(store.topics, args.topic))
-    except UserError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    result = brief(store, find_topic(store.topics, args.topic))
     _emit(args.format, compose_brief(result), result.model_dump(mode="json"))
     return 0
 
 
 @command("topics", _format)
-def topics_command(args: argparse.Namespace) -> int:
+@with_store
+def topics_command(args: argparse.Namespace, store: Store) -> int:
     """List the topics with their aliases and theses."""
-    store = _store(args)
-    if store is None:
-        return 1
     topics = sorted(store.topics.values(), key=lambda t: t.id)
     _emit(args.format, compose_topics(topics), [t.model_dump(mode="json") for t in topics])
     return 0
 
 
 @command("sources", _format)
-def sources_command(args: argparse.Namespace) -> int:
+@with_store
+def sources_command(args: argparse.Namespace, store: Store) -> int:
     """List the sources with the curator's note on each."""
-    store = _store(args)
-    if store is None:
-        return 1
     sources = sorted(store.sources.values(), key=lambda s: s.id)
     views = [source_view(store, s) for s in sources]
     data = [
@@ -99,18 +106,12 @@ def _claims_args(p: argparse.ArgumentParser) -> None:
 
 
 @command("claims", _claims_args)
-def claims_command(args: argparse.Namespace) -> int:
+@with_store
+def claims_command(args: argparse.Namespace, store: Store) -> int:
     """List claims, filtered by source, topic or flag."""
-    store = _store(args)
-    if store is None:
-        return 1
     entries = list(store.claims.values())
-    try:
-        if args.topic:
-            entries = store.claims_for(find_topic(store.topics, args.topic).id)
-    except UserError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    if args.topic:
+        entries = store.claims_for(find_topic(store.topics, args.topic).id)
     if args.source:
         if args.source not in store.sources:
             print(f"No source called “{args.source}”; `briefbot sources` lists them.", file=sys.stderr)
