@@ -105,8 +105,9 @@ def build(
     web_app = web.Application()
     adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories, only=only)
     app = App(settings, briefer, config, metrics, web_app, adapters, digests=digests)
+    changelog = ChangeLog(settings.state_dir / "changes.jsonl")  # the reloader writes it, digests read it
     app.runner, app.scheduler = build_digests(
-        config, lambda: briefer.store, adapters, url=database_url(settings.state_dir),
+        config, lambda: briefer.store, adapters, url=database_url(settings.state_dir), changelog=changelog,
     )
     app.runner.deliverer.on_outcome = lambda platform, o: _count_delivery(metrics, platform, o)
     app.reloader = _reloader(app)
@@ -126,8 +127,9 @@ def _admin_ids(app: App) -> dict[str, list[str]]:
 def _reloader(app: App) -> Reloader:
     """Hot reload of briefs/ and config/: good edits swap in, bad ones are counted and sent to admins."""
     settings = app.settings
+    assert app.runner is not None
     reloader = Reloader(app.briefer, settings.briefs_dir, settings.config_dir, config=app.config,
-                        changelog=ChangeLog(settings.state_dir / "changes.jsonl"))
+                        changelog=app.runner.changelog)
 
     async def on_store(store: Store, changes: ChangeSet | None) -> None:
         app.metrics.reloads.labels("ok").inc()

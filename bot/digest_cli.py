@@ -6,12 +6,14 @@ import asyncio
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.adapters.base import Adapter
 from bot.adapters.console import render_markdown, render_text
 from bot.cli import command
 from bot.config import Config, ConfigInvalid, load_config
 from bot.core.briefer import Briefer
+from bot.core.changes import ChangeLog
 from bot.core.problems import StoreInvalid
 from bot.core.store import Store, load_store
 from bot.delivery import Deliverer
@@ -59,7 +61,9 @@ def _load(args: argparse.Namespace) -> tuple[Store, Config] | None:
 
 def _runner(store: Store, config: Config, adapters: dict[str, Adapter]) -> DigestRunner:
     ledger = Ledger(make_engine(database_url()))
-    return DigestRunner(config, lambda: store, ledger, Deliverer(ledger, adapters, owner=instance_id()))
+    changelog = ChangeLog(Path(os.environ.get("STATE_DIR", "state")) / "changes.jsonl")
+    return DigestRunner(config, lambda: store, ledger, Deliverer(ledger, adapters, owner=instance_id()),
+                        changelog=changelog)
 
 
 async def _preview(store: Store, config: Config, digest_id: str, fmt: str) -> int:

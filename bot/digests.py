@@ -15,6 +15,7 @@ from bot.adapters.base import Adapter
 from bot.admin import DigestInfo
 from bot.clock import Clock, system_clock
 from bot.config import Config, Digest, check_config
+from bot.core.changes import ChangeLog
 from bot.core.digest import Snapshot, compose_digest, digest
 from bot.core.document import Document
 from bot.core.problems import Problem
@@ -39,8 +40,9 @@ class DigestRunner:
 
     def __init__(
         self, config: Config, store: Callable[[], Store], ledger: Ledger, deliverer: Deliverer,
-        clock: Clock = system_clock,
+        clock: Clock = system_clock, changelog: ChangeLog | None = None,
     ) -> None:
+        self.changelog = changelog
         self.config = config
         self.store = store
         self.ledger = ledger
@@ -50,6 +52,7 @@ class DigestRunner:
     def composer(self, d: Digest, when: datetime, label: str = "") -> Composer:
         """Build each channel's document from the store now and what that channel was last sent."""
         store = self.store()
+        log = self.changelog.entries() if self.changelog is not None else []
         cache: dict[str, tuple[Document, Snapshot]] = {}
         local = when.astimezone(ZoneInfo(d.timezone))
         title = f"Digest {d.id}: {local:%A %d %B %Y, %H:%M} ({d.timezone}){label}"
@@ -57,7 +60,7 @@ class DigestRunner:
         def compose(since: Snapshot | None) -> tuple[Document, Snapshot]:
             key = since.model_dump_json() if since else ""
             if key not in cache:
-                result, now = digest(store, d.topics, since)
+                result, now = digest(store, d.topics, since, log)
                 doc = compose_digest(result, title, positions=d.include.positions, changes=d.include.changes,
                                      flagged=d.include.flagged)
                 cache[key] = (doc, now)
@@ -133,11 +136,11 @@ class DigestRunner:
 
 def build_digests(
     config: Config, store: Callable[[], Store], adapters: dict[str, Adapter], *, url: str | None = None,
-    clock: Clock = system_clock,
+    clock: Clock = system_clock, changelog: ChangeLog | None = None,
 ) -> tuple[DigestRunner, DigestScheduler]:
     """Wire the ledger ($DATABASE_URL or state/ SQLite), deliverer, runner and scheduler for the app."""
     ledger = Ledger(make_engine(url or database_url()), clock)
-    runner = DigestRunner(config, store, ledger, Deliverer(ledger, adapters, owner=instance_id()), clock)
+    runner = DigestRunner(config, store, ledger, Deliverer(ledger, adapters, owner=instance_id()), clock, changelog)
     return runner, DigestScheduler(runner.run_due, runner.catch_up)
 
 

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.briefing import FlagView, PositionView, TopicView, brief
+from bot.core.changes import ChangeEntry, ChangeSet
 from bot.core.compose import flag_item, position_item
 from bot.core.document import Document, Item, Line, Note, Section, Text, bold, plain
 from bot.core.labels import LABEL_EMOJI, LABEL_TEXT, Label, label_of
@@ -41,10 +44,21 @@ class Snapshot(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     topics: dict[str, TopicPrints] = Field(default_factory=dict)
+    version: str = Field(default="", description="The store version the channel was sent (finds its place in the change log).")
 
     def merged(self, older: Snapshot) -> Snapshot:
         """This snapshot, with topics it lacks taken from an older one."""
-        return Snapshot(topics={**older.topics, **self.topics})
+        return Snapshot(topics={**older.topics, **self.topics}, version=self.version or older.version)
+
+
+class Update(BaseModel):
+    """One reload from the curators' change log that touched the digest's topics."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    version: str
+    summary: str
 
 
 class Change(BaseModel):
@@ -80,6 +94,7 @@ class Digest(BaseModel):
 
     store_version: str
     topics: list[TopicDigest]
+    updates: list[Update] = Field(default_factory=list)
 
 
 def _hash(*parts: object) -> str:
@@ -108,7 +123,7 @@ def topic_ids(store: Store, topics: Literal["all"] | list[str]) -> list[str]:
 
 def snapshot_of(store: Store, topics: list[str]) -> Snapshot:
     """Fingerprints of every claim and position on `topics`."""
-    return Snapshot(topics={
+    return Snapshot(version=store.version, topics={
         t: TopicPrints(
             claims={e.claim.id: claim_print(e.claim, e.source) for e in store.claims_for(t)},
             positions={s.id: position_print(p, s) for s, p in store.positions_for(t)},
@@ -136,8 +151,14 @@ def changes_between(old: TopicPrints, new: TopicPrints) -> list[Change]:
     return out
 
 
-def digest(store: Store, topics: Literal["all"] | list[str], since: Snapshot | None) -> tuple[Digest, Snapshot]:
-    """The digest of `topics` for a channel last sent `since` (None: never), and the snapshot it sends."""
+def digest(
+    store: Store, topics: Literal["all"] | list[str], since: Snapshot | None, log: Sequence[ChangeEntry] = (),
+) -> tuple[Digest, Snapshot]:
+    """The digest of `topics` for a channel last sent `since` (None: never), and the snapshot it sends.
+
+    `log` is the curators' change log; the reloads after the version the channel was last sent, that
+    touched these topics, are listed as updates.
+    """
     ids = topic_ids(store, topics)
     now = snapshot_of(store, ids)
     parts = []
@@ -148,7 +169,25 @@ def digest(store: Store, topics: Literal["all"] | list[str], since: Snapshot | N
             topic=b.topic, positions=b.positions, flagged=b.flagged,
             changes=changes_between(old, now.topics[topic_id]) if old else [], first=old is None,
         ))
-    return Digest(store_version=store.version, topics=parts), now
+    updates = updates_since(log, since.version if since else "", set(ids))
+    return Digest(store_version=store.version, topics=parts, updates=updates), now
+
+
+def updates_since(log: Sequence[ChangeEntry], version: str, topics: set[str]) -> list[Update]:
+    """Change-log entries after the one that produced `version`, keeping changes on `topics`.
+
+    Nothing when the version is unknown to the log (a first digest, or a log started later): the
+    per-topic comparison above still says what changed.
+    """
+    starts = [i for i, entry in enumerate(log) if entry.version == version]
+    if not version or not starts:
+        return []
+    out = []
+    for entry in log[starts[-1] + 1:]:
+        relevant = ChangeSet(tuple(c for c in entry.changes.changes if topics & set(c.topics)))
+        if not relevant.is_empty:
+            out.append(Update(at=entry.at, version=entry.version, summary=relevant.summary()))
+    return out
 
 
 CHANGE_BADGE = {"new": "🆕", "changed": "✏️", "withdrawn": "🗑️"}
@@ -160,6 +199,9 @@ def compose_digest(
 ) -> Document:
     """The digest as a document: per topic, what changed, each source's position, the flagged claims."""
     sections: list[Section] = []
+    if changes and d.updates:
+        sections.append(Section(title="Curators' updates since your last digest", blocks=[
+            Note(line=[plain(f"{u.at:%Y-%m-%d %H:%M} UTC · store {u.version} · {u.summary}")]) for u in d.updates]))
     titles = {p.source.id: p.source.title for t in d.topics for p in t.positions}
     shown: set[str] = set()  # a claim on several topics is listed once, under the first
     for part in d.topics:

@@ -41,3 +41,29 @@ def test_snapshot_of_another_channel_topic_is_kept_when_merging(fixture_store: S
     _, russia = digest(fixture_store, ["russia"], None)
     merged = china.merged(russia)
     assert set(merged.topics) == {"china", "russia"}
+
+
+def test_curators_updates_since_the_last_digest_come_from_the_change_log(fixture_store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from bot.core.changes import ChangeEntry, diff_stores
+    from bot.core.document import line_text
+
+    first, sent = digest(fixture_store, "all", None)
+    assert sent.version == fixture_store.version and first.updates == []
+    v2 = without_claim_with_new_position(fixture_store)
+    log = [
+        ChangeEntry(datetime(2025, 1, 1, tzinfo=UTC), fixture_store.version, "v0", diff_stores(v2, fixture_store)),
+        ChangeEntry(datetime(2025, 1, 2, 9, 30, tzinfo=UTC), "v2", fixture_store.version, diff_stores(fixture_store, v2)),
+    ]
+    stored = Snapshot.model_validate_json(sent.model_dump_json())
+    result, now = digest(v2, "all", stored, log)
+    assert [(u.version, u.summary) for u in result.updates] == [("v2", "1 claim withdrawn, 1 position added.")]
+    doc = compose_digest(result, "Digest")
+    assert doc.sections[0].title == "Curators' updates since your last digest"
+    assert line_text(doc.sections[0].blocks[0].line) == "2025-01-02 09:30 UTC · store v2 · 1 claim withdrawn, 1 position added."
+    # Only updates touching the digest's topics, and none once the channel has seen the latest version.
+    only_china, _ = digest(v2, ["china"], stored, log)
+    assert only_china.updates == []
+    again, _ = digest(v2, "all", now, log)
+    assert again.updates == []
