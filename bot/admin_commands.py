@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from bot.cli import command
+from bot.commands import with_store
 from bot.core.changes import ChangeLog
 from bot.core.labels import is_flagged
-from bot.core.problems import StoreInvalid
-from bot.core.store import check_store, load_store
+from bot.core.store import Store, check_store
 from bot.draft import candidates, draft_path, draft_source
 from bot.export import Reviewer, claim_reviews, store_json
 
@@ -70,14 +70,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 
 
 @command("export", _export_args)
-def export_command(args: argparse.Namespace) -> int:
+@with_store
+def export_command(args: argparse.Namespace, store: Store) -> int:
     """Export ClaimReview JSON-LD of every rated claim, or the whole store as JSON."""
-    try:
-        store = load_store(args.briefs)
-    except StoreInvalid as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
     if args.format == "json":
         data: object = store_json(store)
     else:

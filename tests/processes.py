@@ -149,3 +149,10 @@ async def run_to_exit(env: dict[str, str], *args: str, timeout: float = EXIT_TIM
         return await bot.wait_exit(timeout), bot.output
     finally:
         await bot.kill()
+
+
+async def stop_all(bots: list[BotProcess]) -> list[int]:
+    """SIGTERM every process and return their exit codes (the caller still kills them in `finally`)."""
+    for bot in bots:
+        bot.signal()
+    return [await bot.wait_exit() for bot in bots]

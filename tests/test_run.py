@@ -16,7 +16,7 @@ from tests.fakes.digest_world import write_config
 from tests.fakes.discord_api import FakeDiscordAPI, interaction, option
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET, signed_headers, slash_command_body
-from tests.processes import ROOT, BotProcess, bot_env, free_port, run_to_exit
+from tests.processes import ROOT, BotProcess, bot_env, free_port, run_to_exit, stop_all
 
 BRIEFS = ROOT / "briefs"
 FIXTURE_BRIEFS = ROOT / "tests" / "fixtures" / "briefs"
@@ -198,9 +198,7 @@ async def test_two_discord_shards_each_connect_and_answer(tmp_path: Path) -> Non
             exposition = (await bot.get("/metrics"))[1]
             answered += metric(exposition, "briefbot_commands_total", platform="discord", topic="china", outcome="brief")
         assert answered == 1
-        for bot in bots:
-            bot.signal()
-        assert [await bot.wait_exit() for bot in bots] == [0, 0]
+        assert await stop_all(bots) == [0, 0]
     finally:
         for bot in bots:
             await bot.kill()

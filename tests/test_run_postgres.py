@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from tests.fakes.digest_world import write_config
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET
-from tests.processes import BotProcess, bot_env, free_port
+from tests.processes import BotProcess, bot_env, free_port, stop_all
 from tests.test_run import briefs_with_china, metric, send_brief, wait_for_metric
 
 pytestmark = pytest.mark.postgres
@@ -49,9 +49,7 @@ async def test_two_processes_answer_commands_and_send_each_period_once(postgres_
             assert time.monotonic() < end, (results, [bot.output for bot in bots])
             await asyncio.sleep(0.1)
             results = await digest_outcomes(bots)
-        for bot in bots:
-            bot.signal()
-        assert [await bot.wait_exit() for bot in bots] == [0, 0]
+        assert await stop_all(bots) == [0, 0]
     finally:
         for bot in bots:
             await bot.kill()
