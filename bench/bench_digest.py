@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.adapters.base import PostError, Receipt  # noqa: E402
 from bot.adapters.console import render_text  # noqa: E402
-from bot.config import Channel, Config, Digest, Platform  # noqa: E402
+from bot.core.config import Channel, Config, Digest, Platform  # noqa: E402
 from bot.core.document import Document  # noqa: E402
 from bot.core.store import load_store  # noqa: E402
-from bot.delivery import Deliverer, RetryPolicy  # noqa: E402
-from bot.digests import DigestRunner  # noqa: E402
-from bot.ledger import Ledger, make_engine  # noqa: E402
+from bot.digests.delivery import Deliverer, RetryPolicy  # noqa: E402
+from bot.digests.runner import DigestRunner  # noqa: E402
+from bot.digests.ledger import Ledger, make_engine  # noqa: E402
 
 GLOBAL_PER_SECOND = 50
 CHANNEL_LIMIT, CHANNEL_WINDOW = 5, 5.0

@@ -46,7 +46,7 @@ async def serve_fake() -> None:
 
 async def serve_briefbot(api_url: str, briefs: Path) -> None:
     """briefbot's SlackAdapter in HTTP mode, logging each command as in production (to /dev/null)."""
-    from bot.adapters.slack import SlackAdapter
+    from bot.adapters.slack.adapter import SlackAdapter
     from bot.core.briefer import Briefer
     from bot.core.store import load_store
 

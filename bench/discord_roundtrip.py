@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.adapters.discord import DiscordAdapter  # noqa: E402
-from bot.adapters.discord_embeds import render_embeds  # noqa: E402
+from bot.adapters.discord.adapter import DiscordAdapter  # noqa: E402
+from bot.adapters.discord.embeds import render_embeds  # noqa: E402
 from bot.core.briefer import Briefer  # noqa: E402
 from bot.core.store import load_store  # noqa: E402
 from tests.fakes.discord_api import GUILD_ID, FakeDiscordAPI, interaction, option  # noqa: E402

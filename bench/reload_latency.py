@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
-from bot.reload import Reloader
+from bot.curation.reload import Reloader
 
 
 async def measure(source: Path, edits: int) -> None:

@@ -1,4 +1,4 @@
 """`python -m bot` runs the briefbot command line."""
-from bot.cli import main
+from bot.cli.main import main
 
 raise SystemExit(main())

@@ -14,22 +14,22 @@ from sqlalchemy import text
 
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter
-from bot.config import Config, load_config
+from bot.core.config import Config, load_config
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
-from bot.delivery import Outcome
-from bot.admin import Admin
+from bot.digests.delivery import Outcome
+from bot.curation.admin import Admin
 from bot.core.changes import ChangeLog, ChangeSet
 from bot.core.document import Document
 from bot.core.problems import Problem
 from bot.core.store import Store
-from bot.digests import DigestAdmin, DigestRunner, build_digests, start_digests
-from bot.reload import Reloader
-from bot.health import Check, health_routes
-from bot.ledger import database_url
-from bot.metrics import Metrics
-from bot.schedule import DigestScheduler
-from bot.settings import Settings
+from bot.digests.runner import DigestAdmin, DigestRunner, build_digests, start_digests
+from bot.curation.reload import Reloader
+from bot.runtime.health import Check, health_routes
+from bot.digests.ledger import database_url
+from bot.runtime.metrics import Metrics
+from bot.digests.schedule import DigestScheduler
+from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,13 @@ AdapterFactory = Callable[[Briefer, Mapping[str, str], web.Application], Adapter
 
 
 def _slack(briefer: Briefer, env: Mapping[str, str], web_app: web.Application) -> Adapter | None:
-    from bot.adapters.slack import slack_adapter_from_env
+    from bot.adapters.slack.adapter import slack_adapter_from_env
 
     return slack_adapter_from_env(briefer, env, web_app=web_app)
 
 
 def _discord(briefer: Briefer, env: Mapping[str, str], web_app: web.Application) -> Adapter | None:
-    from bot.adapters.discord import discord_adapter_from_env
+    from bot.adapters.discord.adapter import discord_adapter_from_env
 
     return discord_adapter_from_env(briefer, env)
 
@@ -152,7 +152,7 @@ def _reloader(app: App) -> Reloader:
 
 
 async def _tell_admins(app: App, problems: list[Problem]) -> None:
-    from bot.admin import refused_reload_document
+    from bot.curation.admin import refused_reload_document
 
     doc: Document = refused_reload_document(problems, "the edit", app.briefer.store.version)
     for channel in app.config.admin_channels():

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import ClientSession
 
 from bot.app import build, start, stop
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.polling import wait_for
 from tests.conftest import BRIEFS, ROOT
 

@@ -40,6 +40,14 @@ class Adapter(Protocol):
         """The post carrying `key` in the channel's recent history, if there is one."""
 
 
+class AdminDesk(Protocol):
+    """The admin commands as an adapter sees them: a text in, a document out (curation implements it)."""
+
+    async def handle(self, platform: str, user_id: str, text: str, *, extra_permission: bool = False) -> Document:
+        """Answer an admin command text for this user; refusals are documents too."""
+        ...
+
+
 class PostError(Exception):
     """A post the platform refused or that failed in transit; adapters raise it so delivery can retry well.
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from bot.adapters.discord import DiscordAdapter
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.discord.adapter import DiscordAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.core.briefer import Briefer
 from tests.fakes.discord_api import GUILD_ID, FakeDiscordAPI, interaction, option
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlackAPI

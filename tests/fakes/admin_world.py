@@ -4,10 +4,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.admin import Admin, AdminIds, DigestControl
+from bot.core.status import DigestControl
+from bot.curation.admin import Admin, AdminIds
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
-from bot.reload import Reloader, read_config_folder
+from bot.curation.reload import Reloader, read_config_folder
 from tests.conftest import FIXTURE_BRIEFS
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.config import Config, load_config
+from bot.core.config import Config, load_config
 from bot.core.store import Store
-from bot.delivery import Deliverer, RetryPolicy
-from bot.digests import DigestRunner
-from bot.ledger import Ledger, make_engine
-from bot.ratelimit import RateLimiter
+from bot.digests.delivery import Deliverer, RetryPolicy
+from bot.digests.runner import DigestRunner
+from bot.digests.ledger import Ledger, make_engine
+from bot.digests.ratelimit import RateLimiter
 from tests.fakes.clock import FakeClock
 from tests.fakes.recording_platform import RecordingPlatform
 

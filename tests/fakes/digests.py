@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.admin import DigestInfo
+from bot.core.status import DigestInfo
 
 
 @dataclass

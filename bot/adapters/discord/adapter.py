@@ -1,0 +1,411 @@
+"""The Discord adapter: `/brief` and `/brief-help` as application commands; posts as embeds."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord import app_commands
+
+from bot.adapters.base import AdminDesk, Receipt
+from bot.adapters.discord.embeds import Page, render_embeds, truncate
+from bot.core import messages
+from bot.core.briefer import Briefer
+from bot.core.document import Document, message
+from bot.core.errors import BriefbotError, DeliveryError
+from bot.core.models import Topic
+
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+# Discord voids an interaction not answered within 3 s; an answer slower than this is deferred first.
+DEFER_AFTER = 1.0
+# Discord: autocomplete offers at most 25 choices, each name and value at most 100 characters.
+CHOICES_MAX = 25
+CHOICE_NAME_MAX = 100
+# Discord: a nonce is at most 25 characters.
+NONCE_MAX = 25
+REPLY_PAGES_MAX = 10
+HISTORY_LIMIT = 100
+READY_TIMEOUT = 30.0
+CLOSE_GRACE = 10.0
+
+RESTARTING = "briefbot is restarting; try again in a few seconds."
+TOO_MANY_PAGES = "This answer runs to {total} messages; the first {shown} are shown."
+ADMIN_ACTIONS = ("status", "reload", "digest", "help")
+DIGEST_ID_MAX = 64  # a digest id is a slug of at most 64 characters (bot.core.models.Slug)
+
+
+def internal_error(ref: str) -> str:
+    """What a user reads when a command failed on our side."""
+    return f"Something went wrong on our side (reference {ref}). Try again in a moment."
+
+
+class DiscordSetupError(BriefbotError):
+    """The Discord settings in the environment are unusable; str() says which and how to fix it."""
+
+
+def delivery_ref(key: str) -> str:
+    """A short reference derived from a ledger key, shown in post footers and used in nonces."""
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def page_nonce(key: str, page: int) -> str:
+    """The nonce of one page of a post: distinct per page, so Discord dedupes each page alone."""
+    return f"{delivery_ref(key)}-{page}"[:NONCE_MAX]
+
+
+def choice_name(topic: Topic) -> str:
+    """An autocomplete label: the title, then the aliases that may be what the user typed."""
+    aliases = [a for a in topic.aliases if a.casefold() != topic.title.casefold()]
+    label = f"{topic.title} · {', '.join(aliases)}" if aliases else topic.title
+    return truncate(label, CHOICE_NAME_MAX)
+
+
+def point_discord_py_at(api_url: str, gateway_url: str) -> Callable[[], None]:
+    """Aim discord.py's REST client and gateway at these URLs; returns the function undoing it.
+
+    discord.py reads both from class attributes when it builds a request or a connection, with
+    no per-client setting, so this affects every discord.py client in the process.
+    """
+    previous = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = api_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+    def undo() -> None:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = previous
+
+    return undo
+
+
+class DiscordAdapter:
+    """Serves `/brief` over Discord's gateway and posts documents to channels as embeds."""
+
+    name = "discord"
+
+    def __init__(
+        self,
+        briefer: Briefer,
+        token: str,
+        *,
+        guild_id: int | None = None,
+        api_url: str = DEFAULT_API_URL,
+        gateway_url: str = DEFAULT_GATEWAY_URL,
+        shard_id: int | None = None,
+        shard_count: int | None = None,
+        guild_ready_timeout: float = 2.0,
+        defer_after: float = DEFER_AFTER,
+        admin: AdminDesk | None = None,
+    ) -> None:
+        self.briefer = briefer
+        self.admin = admin  # the app sets it; without it `/brief-admin` answers that admin commands are off
+        self.guild_id = guild_id
+        self.api_url = api_url
+        self.gateway_url = gateway_url
+        self.defer_after = defer_after
+        self._token = token
+        self.client = discord.Client(
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            shard_id=shard_id,
+            shard_count=shard_count,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.tree = app_commands.CommandTree(self.client)
+        self.tree.error(self._on_error)
+        self._register()
+        self._gateway: asyncio.Task[None] | None = None
+        self._undo_endpoints: Callable[[], None] | None = None
+        self._inflight: set[asyncio.Task[object]] = set()
+        self._closing = False
+
+    def __repr__(self) -> str:
+        return f"DiscordAdapter(guild_id={self.guild_id}, api_url={self.api_url!r})"
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Log in, sync the commands, connect to the gateway; return once the client is ready."""
+        self._undo_endpoints = point_discord_py_at(self.api_url, self.gateway_url)
+        try:
+            await self._login()
+            await self._sync()
+            self._gateway = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+            await self._wait_ready()
+        except BaseException:
+            await self.close()
+            raise
+
+    @property
+    def connected(self) -> bool:
+        """True while the gateway connection runs (resuming included); False once it ended for good."""
+        return self._gateway is not None and not self._gateway.done()
+
+    async def _login(self) -> None:
+        try:
+            await self.client.login(self._token)
+        except discord.LoginFailure as exc:
+            raise DiscordSetupError("Discord refused DISCORD_TOKEN (401); copy the bot token again "
+                                    "from the Developer Portal.") from exc
+
+    async def _sync(self) -> None:
+        if self.guild_id is not None:
+            guild = discord.Object(id=self.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            _log.info("discord: synced %d commands to guild %s", len(synced), self.guild_id)
+        else:
+            synced = await self.tree.sync()
+            _log.info("discord: synced %d global commands (may take up to an hour to appear)", len(synced))
+
+    async def _wait_ready(self) -> None:
+        assert self._gateway is not None
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        done, _ = await asyncio.wait({ready, self._gateway}, timeout=READY_TIMEOUT,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if ready in done:
+            self._gateway.add_done_callback(self._gateway_ended)
+            _log.info("discord: connected as %s", self.client.user)
+            return
+        ready.cancel()
+        if self._gateway in done:
+            self._gateway.result()  # raises why the gateway connection ended
+            raise DiscordSetupError("The Discord gateway closed before the bot was ready.")
+        raise DiscordSetupError(f"The Discord gateway was not ready within {READY_TIMEOUT:.0f} s.")
+
+    def _gateway_ended(self, task: asyncio.Task[None]) -> None:
+        if self._closing or task.cancelled():
+            return
+        error = task.exception()
+        _log.critical("discord: the gateway connection ended for good; /brief is not being answered",
+                      exc_info=error)
+
+    async def close(self) -> None:
+        """Refuse new commands, let replies in flight finish, then disconnect."""
+        self._closing = True
+        pending = {t for t in self._inflight if not t.done()}
+        if pending:
+            await asyncio.wait(pending, timeout=CLOSE_GRACE)
+        await self.client.close()
+        if self._gateway is not None:
+            try:
+                await self._gateway
+            except (asyncio.CancelledError, Exception) as exc:  # the gateway's end is not an error now
+                _log.debug("discord: gateway ended with %r", exc)
+            self._gateway = None
+        if self._undo_endpoints is not None:
+            self._undo_endpoints()
+            self._undo_endpoints = None
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        @self.tree.command(name="brief", description="Brief me on a topic: positions, key claims, flagged claims")
+        @app_commands.describe(topic="Topic id, title or alias (English or French)",
+                               public="Post the brief to the channel instead of only to you")
+        async def brief(interaction: discord.Interaction, topic: str = "", public: bool = False) -> None:
+            await self._command(interaction, "brief", topic, public)
+
+        @brief.autocomplete("topic")
+        async def brief_topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            return self.choices(current)
+
+        @self.tree.command(name="brief-help", description="How to use /brief")
+        async def brief_help(interaction: discord.Interaction) -> None:
+            await self._command(interaction, "brief-help", "help", False)
+
+        @self.tree.command(name="brief-admin", description="Admins only: status, reload, send a digest now")
+        @app_commands.describe(action="What to do", digest="With action digest: the id of one digest to send")
+        @app_commands.choices(action=[app_commands.Choice(name=a, value=a) for a in ADMIN_ACTIONS])
+        async def brief_admin(interaction: discord.Interaction, action: app_commands.Choice[str],
+                              digest: app_commands.Range[str, None, DIGEST_ID_MAX] = "") -> None:
+            text = f"{action.value} {digest}".strip() if action.value == "digest" else action.value
+            await self._tracked(interaction, "brief-admin", text, lambda: self._answer_admin(interaction, text))
+
+    def choices(self, typed: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete choices for what the user has typed so far."""
+        topics = self.briefer.complete(typed, limit=CHOICES_MAX)
+        return [app_commands.Choice(name=choice_name(t), value=t.id) for t in topics[:CHOICES_MAX]]
+
+    async def _command(self, interaction: discord.Interaction, command: str, text: str, public: bool) -> None:
+        await self._tracked(interaction, command, text, lambda: self._answer(interaction, text, public))
+
+    async def _tracked(self, interaction: discord.Interaction, command: str, text: str,
+                       answer: Callable[[], Awaitable[str]]) -> None:
+        """Run one command's answer: counted in flight for close(), refused while closing, logged."""
+        started = time.perf_counter()
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        outcome = "failed"
+        try:
+            if self._closing:
+                outcome = "refused"
+                await interaction.response.send_message(RESTARTING, ephemeral=True)
+                return
+            outcome = await answer()
+        finally:
+            deferred = interaction.response.type is discord.InteractionResponseType.deferred_channel_message
+            _log.info("platform=discord command=%s topic=%r outcome=%s deferred=%s latency_ms=%.0f", command,
+                      text[:100], outcome, deferred, (time.perf_counter() - started) * 1000)
+
+    async def _answer(self, interaction: discord.Interaction, text: str, public: bool) -> str:
+        doc, request = await self._in_time(interaction, asyncio.to_thread(self.briefer.answer, text, self.name),
+                                           ephemeral=not public)
+        public = (public or bool(request and request.public)) and doc.tone != "error"
+        await self._reply(interaction, render_embeds(doc), ephemeral=not public)
+        return "error" if doc.tone == "error" else "ok"
+
+    async def _answer_admin(self, interaction: discord.Interaction, text: str) -> str:
+        """Answer `/brief-admin`, always ephemerally; Manage Server in this interaction counts as admin."""
+        doc = await self._in_time(interaction, self._admin_document(interaction, text), ephemeral=True)
+        await self._reply(interaction, render_embeds(doc), ephemeral=True)
+        return "error" if doc.tone == "error" else "ok"
+
+    async def _admin_document(self, interaction: discord.Interaction, text: str) -> Document:
+        if self.admin is None:
+            return message("Admin commands are off", messages.ADMIN_DISABLED, tone="error")
+        # The member's permissions as Discord resolved them for this interaction (0 outside a server).
+        manages = interaction.permissions.manage_guild
+        return await self.admin.handle(self.name, str(interaction.user.id), text, extra_permission=manages)
+
+    async def _in_time(self, interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
+        """Await the answer; if it takes longer than `defer_after`, defer first so Discord keeps the interaction."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        return await task
+
+    async def _reply(self, interaction: discord.Interaction, pages: list[Page], *, ephemeral: bool) -> None:
+        shown = pages[:REPLY_PAGES_MAX]
+        none = discord.AllowedMentions.none()
+        if not interaction.response.is_done():
+            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none)
+            shown = shown[1:]
+        for page in shown:
+            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none)
+        if len(pages) > REPLY_PAGES_MAX:
+            note = TOO_MANY_PAGES.format(total=len(pages), shown=REPLY_PAGES_MAX)
+            await interaction.followup.send(note, ephemeral=ephemeral, allowed_mentions=none)
+
+    async def _on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        ref = secrets.token_hex(3)
+        _log.error("discord: command failed (reference %s)", ref, exc_info=error)
+        text = internal_error(ref)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.DiscordException as exc:
+            _log.warning("discord: could not tell the user about failure %s: %r", ref, exc)
+
+    # --- posting ---------------------------------------------------------------------------------
+
+    def _channel(self, channel: str) -> discord.PartialMessageable:
+        if self.client.user is None:
+            raise DeliveryError("The Discord adapter is not started; call start() before posting.")
+        if not channel.isdigit():
+            raise DeliveryError(f"A Discord channel is given by its numeric id; “{channel}” is not one.")
+        return self.client.get_partial_messageable(int(channel))
+
+    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
+        """Post the document's pages to a channel; each page's nonce makes a quick retry a no-op."""
+        target = self._channel(channel)
+        pages = render_embeds(doc, marker=f"ref {delivery_ref(key)}")
+        ids: list[str] = []
+        for number, page in enumerate(pages):
+            try:
+                sent = await target.send(embeds=page, nonce=page_nonce(key, number),
+                                         allowed_mentions=discord.AllowedMentions.none())
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                raise DeliveryError(f"Discord refused page {number + 1} of {len(pages)} for channel "
+                                    f"{channel}: {exc}") from exc
+            ids.append(str(sent.id))
+        return Receipt(self.name, channel, ids)
+
+    async def find_post(self, channel: str, key: str) -> Receipt | None:
+        """The complete post carrying `key` among the channel's recent messages, if there is one."""
+        target = self._channel(channel)
+        ref = delivery_ref(key)
+        marker = re.compile(rf"ref {ref} · (\d+)/(\d+)$")
+        pages: dict[int, str] = {}
+        total = 0
+        async for msg in target.history(limit=HISTORY_LIMIT):
+            if msg.author.id != self.client.user.id:  # type: ignore[union-attr]
+                continue
+            footer = (msg.embeds[-1].footer.text or "") if msg.embeds else ""
+            found = marker.search(footer)
+            if found:
+                pages[int(found[1]) - 1] = str(msg.id)
+                total = int(found[2])
+            elif isinstance(msg.nonce, str) and msg.nonce.startswith(f"{ref}-"):
+                pages[int(msg.nonce.rsplit("-", 1)[1])] = str(msg.id)
+        if not pages:
+            return None
+        if total == 0 or len(pages) < total:
+            _log.warning("discord: post %s in channel %s is incomplete (%d of %s pages)", ref, channel,
+                         len(pages), total or "?")
+            return None
+        return Receipt(self.name, channel, [pages[n] for n in range(total)])
+
+
+def discord_adapter_from_env(briefer: Briefer, env: Mapping[str, str]) -> DiscordAdapter | None:
+    """The Discord adapter the environment configures; None without DISCORD_TOKEN."""
+    token = env.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        return None
+    shard_id, shard_count = _number(env, "DISCORD_SHARD_ID"), _number(env, "DISCORD_SHARD_COUNT")
+    if (shard_id is None) != (shard_count is None) or (shard_count is not None and not 0 <= shard_id < shard_count):  # type: ignore[operator]
+        raise DiscordSetupError("Set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, with 0 ≤ DISCORD_SHARD_ID "
+                                "< DISCORD_SHARD_COUNT (one process per shard), or neither for a single connection.")
+    return DiscordAdapter(
+        briefer,
+        token,
+        guild_id=_snowflake(env, "DISCORD_GUILD_ID"),
+        api_url=_url(env, "DISCORD_API_URL", DEFAULT_API_URL, ("http", "https")),
+        gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL, ("ws", "wss")),
+        shard_id=shard_id,
+        shard_count=shard_count,
+    )
+
+
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 17 <= len(value) <= 20:
+        raise DiscordSetupError(
+            f"{name} must be a server id, 17 to 20 digits (Discord: Developer Mode, then right-click the "
+            f"server, Copy Server ID); got “{value[:40]}”. Leave it unset to register commands globally.")
+    return int(value)
+
+
+def _number(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise DiscordSetupError(f"{name} must be a whole number; got “{value[:40]}”.")
+    return int(value)
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    url = yarl.URL(value)
+    if url.scheme not in schemes or not url.host:
+        raise DiscordSetupError(f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL; got “{value[:80]}”.")
+    return value

@@ -1,0 +1,1 @@
+"""The Slack adapter: the bolt app and its Block Kit renderer."""

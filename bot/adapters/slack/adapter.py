@@ -1,0 +1,414 @@
+"""The Slack adapter: `/brief` over slack-bolt (Socket Mode or HTTP), digests via chat.postMessage."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Literal
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    BackoffRetryIntervalCalculator,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.base import AdminDesk, Receipt
+from bot.adapters.slack.blocks import (
+    MAX_BLOCKS,
+    SlackBlock,
+    context_block,
+    fallback_text,
+    render_blocks,
+)
+from bot.core import messages
+from bot.core.briefer import Briefer, BriefRequest
+from bot.core.document import Document, message
+from bot.core.errors import BriefbotError, DeliveryError
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["socket", "http"]
+DEFAULT_API_URL = "https://slack.com/api/"
+EVENTS_PATH = "/slack/events"
+METADATA_EVENT = "briefbot_digest"
+POST_PUBLIC_ACTION = "brief_post_public"
+ADMIN_COMMAND = "/briefbot-admin"
+# Slack: a response_url accepts up to 5 replies within 30 minutes of the command.
+RESPONSE_URL_USES = 5
+# How far back find_post looks; a channel gets far fewer bot posts than this within one ledger lease.
+HISTORY_SCAN = 100
+CLOSE_GRACE_S = 10.0
+REPLY_ATTEMPTS = 3
+REPLY_BACKOFF_S = 0.2
+# A digest longer than this many messages would flood a channel; the rest is cut with a note.
+POST_PAGES = 10
+
+FAILED_TITLE = "Something went wrong"
+FAILED_TEXT = "The brief could not be made (reference {ref}). Please try again in a minute."
+CUT_NOTE = "This is longer than Slack lets one answer carry; {left} more page(s) were left out."
+POST_BUTTON = "Post to channel"
+RESTARTING = "briefbot is restarting; please try again in a few seconds."
+
+
+class _ServerErrorRetry(AsyncServerErrorRetryHandler):
+    """Retries every 5xx (slack_sdk's own handler covers only 500 and 503; proxies answer 502/504)."""
+
+    async def _can_retry_async(
+        self, *, state: RetryState, request: HttpRequest,
+        response: HttpResponse | None = None, error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Connection resets, 429 (sleeping Retry-After) and 5xx: shared by the Web API and response_url clients."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        _ServerErrorRetry(max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.25)),
+    ]
+
+
+def post_button(query: str) -> SlackBlock:
+    """The actions block that re-posts an ephemeral brief to the channel."""
+    return {
+        "type": "actions",
+        "elements": [{
+            "type": "button", "action_id": POST_PUBLIC_ACTION, "value": query[:2000],
+            "text": {"type": "plain_text", "text": POST_BUTTON},
+        }],
+    }
+
+
+def fit_pages(pages: list[list[SlackBlock]], limit: int) -> list[list[SlackBlock]]:
+    """At most `limit` pages; the last kept page says how many were left out."""
+    if len(pages) <= limit:
+        return pages
+    kept = [list(page) for page in pages[:limit]]
+    note = context_block(CUT_NOTE.format(left=len(pages) - limit))
+    kept[-1] = kept[-1][:-1] + [note] if len(kept[-1]) >= MAX_BLOCKS else kept[-1] + [note]
+    return kept
+
+
+class SlackAdapter:
+    """Serves `/brief`, the post-to-channel button and `/briefbot-admin`; posts digests keyed by metadata."""
+
+    name = "slack"
+
+    def __init__(
+        self,
+        briefer: Briefer,
+        *,
+        bot_token: str,
+        mode: Mode,
+        app_token: str | None = None,
+        signing_secret: str | None = None,
+        api_url: str = DEFAULT_API_URL,
+        host: str = "0.0.0.0",
+        port: int = 3000,
+        path: str = EVENTS_PATH,
+        web_app: web.Application | None = None,
+        admin: AdminDesk | None = None,
+    ) -> None:
+        if mode == "socket" and not app_token:
+            raise ValueError("Socket Mode needs an app-level token")
+        if mode == "http" and not signing_secret:
+            raise ValueError("HTTP mode needs the signing secret")
+        self.briefer = briefer
+        self.admin = admin  # the app sets it; without it `/briefbot-admin` answers that admin commands are off
+        self.mode = mode
+        self.host, self.port, self.path = host, port, path
+        self.retries = retry_handlers()
+        self.client = AsyncWebClient(token=bot_token, base_url=api_url, retry_handlers=self.retries)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret or "",
+            request_verification_enabled=mode == "http",
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self.web_app = web_app if web_app is not None else web.Application()
+        if mode == "http":
+            self.web_app.router.add_post(path, self._handle_http)
+        self._app_token = app_token
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._closing = False
+        self._register()
+
+    @property
+    def routes(self) -> web.UrlDispatcher:
+        """The HTTP server's router: add health or metrics routes here before start()."""
+        return self.web_app.router
+
+    def _register(self) -> None:
+        @self.app.command("/brief")
+        async def on_brief(ack: Callable[..., Awaitable[Any]], command: dict[str, Any]) -> None:
+            if self._closing:
+                await ack(text=RESTARTING)
+                return
+            await ack()  # first: Slack's 3-second window closes on the ack, not the reply
+            self._spawn(self._answer(command.get("text", ""), command.get("response_url", ""), "command"))
+
+        @self.app.action(POST_PUBLIC_ACTION)
+        async def on_post_public(ack: Callable[[], Awaitable[Any]], body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            text = f"{action.get('value', '')} public"
+            self._spawn(self._answer(text, body.get("response_url", ""), "button"))
+
+        @self.app.command(ADMIN_COMMAND)
+        async def on_admin(ack: Callable[[], Awaitable[Any]], command: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._answer_admin(command.get("user_id", ""), command.get("text", ""),
+                                           command.get("response_url", "")))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a reply in its own task, so bolt's listener returns at once; close() waits for these."""
+        task = asyncio.ensure_future(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("reply platform=slack crashed", exc_info=task.exception())
+
+    async def _handle_http(self, request: web.Request) -> web.StreamResponse:
+        """One HTTP request from Slack (commands and interactivity), through bolt's verification and dispatch."""
+        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+    async def _answer(self, text: str, response_url: str, via: str) -> None:
+        """Answer one `/brief` text through its response_url, and log the outcome (never a token)."""
+        started = time.perf_counter()
+        doc, request, outcome = self._document(text)
+        public = bool(request and request.public)
+        shareable = request is not None and request.topic is not None and not public and doc.tone == "info"
+        extra = [post_button(request.topic)] if shareable and request and request.topic else []
+        pages = fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES)
+        delivered = await self._reply(response_url, doc, pages, public, via)
+        log.info(
+            "command platform=slack via=%s topic=%r outcome=%s public=%s delivered=%s latency_ms=%.1f",
+            via, text.strip()[:80], outcome, public, delivered, (time.perf_counter() - started) * 1000,
+        )
+
+    async def _answer_admin(self, user_id: str, text: str, response_url: str) -> None:
+        """Answer one `/briefbot-admin` text, always ephemerally, and log it (the refusal is logged by Admin)."""
+        started = time.perf_counter()
+        doc = await self._admin_document(user_id, text)
+        pages = fit_pages(render_blocks(doc), RESPONSE_URL_USES)
+        delivered = await self._reply(response_url, doc, pages, False, "admin")
+        log.info(
+            "admin command platform=slack user=%s text=%r answer=%r delivered=%s latency_ms=%.1f",
+            user_id, text.strip()[:80], doc.title, delivered, (time.perf_counter() - started) * 1000,
+        )
+
+    async def _admin_document(self, user_id: str, text: str) -> Document:
+        """What Admin answers this user, or why there is no answer."""
+        if self.admin is None:
+            return message("Admin commands are off", messages.ADMIN_DISABLED, tone="error")
+        try:
+            return await self.admin.handle(self.name, user_id, text)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("admin command platform=slack failed ref=%s", ref)
+            return message(FAILED_TITLE, messages.admin_failed(ref), tone="error")
+
+    def _document(self, text: str) -> tuple[Document, BriefRequest | None, str]:
+        """The answer document, the parsed request and an outcome word for the log."""
+        try:
+            doc, request = self.briefer.answer(text, platform=self.name)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("command platform=slack failed ref=%s", ref)
+            return message(FAILED_TITLE, FAILED_TEXT.format(ref=ref), tone="error"), None, "failed"
+        if request is None:
+            return doc, None, "refused"
+        if request.help:
+            return doc, request, "help"
+        return doc, request, "brief" if request.topic else "topics"
+
+    async def _reply(self, url: str, doc: Document, pages: list[list[SlackBlock]], public: bool, via: str) -> bool:
+        """Send the pages to the response_url in order; True when Slack took every one."""
+        if not url:
+            log.error("command platform=slack has no response_url; nothing sent")
+            return False
+        hook = AsyncWebhookClient(url=url, session=self._session, retry_handlers=self.retries)
+        base: dict[str, Any] = {"response_type": "in_channel" if public else "ephemeral", "text": fallback_text(doc)}
+        if via == "button":
+            base["replace_original"] = False
+        for page in pages:
+            try:
+                resp = await _send(hook, {**base, "blocks": page})
+            except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.error("reply platform=slack failed: %s", type(exc).__name__)
+                return False
+            if resp.status_code != 200:
+                log.error("reply platform=slack refused: HTTP %s %s", resp.status_code, resp.body[:200])
+                return False
+        return True
+
+    async def start(self) -> None:
+        """Check the bot token, then connect Socket Mode or serve HTTP; return once ready."""
+        self._session = aiohttp.ClientSession()
+        self.client.session = self._session
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            await self._session.close()
+            raise DeliveryError(f"Slack refused the bot token (auth.test: {exc.response.get('error')})") from None
+        log.info("slack connected as %s in team %s (%s mode)", auth.get("user"), auth.get("team"), self.mode)
+        if self.mode == "socket":
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token, web_client=self.client)
+            await self._socket.connect_async()
+            return
+        self._runner = web.AppRunner(self.web_app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # the real one when 0
+
+    async def close(self) -> None:
+        """Stop taking commands, let replies in flight finish (bounded), then disconnect."""
+        self._closing = True
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()  # no new connections; requests already read still get an answer
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=CLOSE_GRACE_S)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._session is not None:
+            await self._session.close()
+
+    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
+        """Post a document as one message per page, each carrying the ledger key as message metadata."""
+        pages = fit_pages(render_blocks(doc), POST_PAGES)
+        ids: list[str] = []
+        for index, page in enumerate(pages):
+            metadata = {"event_type": METADATA_EVENT,
+                        "event_payload": {"key": key, "page": index + 1, "pages": len(pages)}}
+            try:
+                resp = await self.client.chat_postMessage(
+                    channel=channel, text=fallback_text(doc), blocks=page, metadata=metadata,
+                    unfurl_links=False, unfurl_media=False,
+                )
+            except SlackApiError as exc:
+                raise DeliveryError(_refusal(channel, exc, index + 1, len(pages))) from None
+            ids.append(str(resp["ts"]))
+        return Receipt(self.name, channel, ids)
+
+    async def find_post(self, channel: str, key: str) -> Receipt | None:
+        """The complete post (every page) carrying `key` among the channel's recent messages."""
+        try:
+            resp = await self.client.conversations_history(channel=channel, limit=HISTORY_SCAN, include_all_metadata=True)
+        except SlackApiError as exc:
+            raise DeliveryError(_refusal(channel, exc)) from None
+        found: dict[int, str] = {}
+        expected = 0
+        msg: dict[str, Any]
+        for msg in resp.get("messages", []):
+            meta: dict[str, Any] = msg.get("metadata") or {}
+            payload: dict[str, Any] = meta.get("event_payload") or {}
+            if meta.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                found[int(payload.get("page", 1))] = str(msg["ts"])
+                expected = int(payload.get("pages", 1))
+        if not found or len(found) < expected:
+            return None  # an incomplete post is re-sent whole: a repeated page beats a lost one
+        return Receipt(self.name, channel, [found[page] for page in sorted(found)])
+
+
+async def _send(hook: AsyncWebhookClient, body: dict[str, Any]) -> Any:
+    """POST to a response_url; AsyncWebhookClient retries only 429 and connection errors, so 5xx is retried here."""
+    for attempt in range(REPLY_ATTEMPTS):
+        resp = await hook.send_dict(body)
+        if resp.status_code < 500 or attempt == REPLY_ATTEMPTS - 1:
+            return resp
+        await asyncio.sleep(REPLY_BACKOFF_S * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _refusal(channel: str, exc: SlackApiError, page: int = 0, pages: int = 0) -> str:
+    """A DeliveryError sentence from a Slack API error (the error code, never the request)."""
+    where = f" (page {page} of {pages})" if pages else ""
+    return f"Slack refused the post to {channel}{where}: {exc.response.get('error')} (HTTP {exc.response.status_code})"
+
+
+class SlackConfigError(BriefbotError, ValueError):
+    """The Slack variables in the environment are incomplete or inconsistent; str() says which to fix."""
+
+
+def slack_adapter_from_env(
+    briefer: Briefer, env: Mapping[str, str] | None = None, *, web_app: web.Application | None = None,
+) -> SlackAdapter | None:
+    """A SlackAdapter from SLACK_* variables, or None when none is set (tokens are read, never shown)."""
+    env = os.environ if env is None else env
+    bot, app_token, secret = (env.get(k, "").strip() for k in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"))
+    if not (bot or app_token or secret):
+        return None
+    mode = _mode(env.get("SLACK_MODE", "").strip().lower(), bot, app_token, secret)
+    return SlackAdapter(
+        briefer, bot_token=bot, mode=mode, app_token=app_token or None, signing_secret=secret or None,
+        api_url=_api_url(env.get("SLACK_API_URL", "")), host=env.get("HOST", "0.0.0.0") or "0.0.0.0",
+        port=_port(env.get("PORT", "")), web_app=web_app,
+    )
+
+
+def _mode(asked: str, bot: str, app_token: str, secret: str) -> Mode:
+    """The connection mode the variables describe; SlackConfigError naming what is missing."""
+    if not bot:
+        raise SlackConfigError("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not; "
+                               "set the bot token (xoxb-…) from the app's OAuth & Permissions page.")
+    if not bot.startswith("xoxb-"):
+        raise SlackConfigError("SLACK_BOT_TOKEN is not a bot token: it must start with xoxb-.")
+    if asked not in ("", "socket", "http"):
+        raise SlackConfigError("SLACK_MODE must be socket or http.")
+    mode = asked or ("socket" if app_token else "http" if secret else "")
+    if not mode:
+        raise SlackConfigError("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) "
+                               "nor SLACK_SIGNING_SECRET (HTTP mode) is.")
+    if mode == "socket" and not app_token.startswith("xapp-"):
+        raise SlackConfigError("Socket Mode needs SLACK_APP_TOKEN, an app-level token starting with xapp- "
+                               "(Basic Information → App-Level Tokens, scope connections:write).")
+    if mode == "http" and not secret:
+        raise SlackConfigError("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials).")
+    return "socket" if mode == "socket" else "http"
+
+
+def _api_url(value: str) -> str:
+    """SLACK_API_URL with the trailing slash slack_sdk expects; Slack's own by default."""
+    value = value.strip()
+    if not value:
+        return DEFAULT_API_URL
+    if not value.startswith(("http://", "https://")):
+        raise SlackConfigError("SLACK_API_URL must be an http(s) URL, such as https://slack.com/api/.")
+    return value if value.endswith("/") else value + "/"
+
+
+def _port(value: str) -> int:
+    """$PORT for HTTP mode (3000 when unset)."""
+    if not value.strip():
+        return 3000
+    if not value.strip().isdigit() or not 0 <= int(value) <= 65535:
+        raise SlackConfigError(f"PORT must be a number from 0 to 65535, not {value!r}.")
+    return int(value)

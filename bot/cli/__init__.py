@@ -1,0 +1,1 @@
+"""The command line: `briefbot …` and its sub-commands."""

@@ -1,0 +1,1 @@
+"""Curation: the reloader, admin commands' platform-neutral side, drafts, exports."""

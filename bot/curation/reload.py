@@ -1,0 +1,231 @@
+"""Hot reload: watch briefs/ and config/, load off the loop, swap in only a valid store or config."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from watchfiles import Change, awatch
+
+from bot.core.briefer import Briefer, Prepared, prepare
+from bot.core.changes import ChangeEntry, ChangeLog, ChangeSet, diff_stores
+from bot.core.problems import Problem
+from bot.core.store import Store, check_store
+from bot.core.yamlfile import read_yaml
+
+log = logging.getLogger(__name__)
+
+ConfigLoader = Callable[[Path], tuple[Any | None, list[Problem]]]
+StoreHook = Callable[[Store, ChangeSet], Awaitable[None]]
+ConfigHook = Callable[[Any], Awaitable[None]]
+ErrorHook = Callable[[list[Problem]], Awaitable[None]]
+
+WATCHED_SUFFIXES = {".yaml", ".yml", ""}
+HISTORY = 20
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """What one reload of the store or the config did."""
+
+    target: Literal["store", "config"]
+    trigger: str
+    at: datetime
+    ok: bool
+    version: str
+    problems: tuple[Problem, ...] = ()
+    changes: ChangeSet | None = None
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The errors that stopped the reload (empty when it succeeded)."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def read_config_folder(root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Every YAML file of `root` by file stem; the fallback until a typed config loader is given."""
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    for path in sorted(root.glob("*.y*ml")):
+        doc = read_yaml(path, str(Path(root.name) / path.name))
+        if isinstance(doc, Problem):
+            problems.append(doc)
+        else:
+            data[path.stem] = doc.data
+    return (None if problems else data), problems
+
+
+def default_config_loader() -> ConfigLoader:
+    """`bot.core.config.check_config` when that module exists, else `read_config_folder`."""
+    try:
+        from bot.core.config import check_config  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return read_config_folder
+    return check_config  # type: ignore[no-any-return,unused-ignore]
+
+
+class Reloader:
+    """Watches the admins' folders and keeps the Briefer (and config) on the last good version."""
+
+    def __init__(
+        self, briefer: Briefer, briefs: Path, config_dir: Path | None = None, *,
+        config: Any | None = None, load_config: ConfigLoader | None = None, archive: Path | None = None,
+        changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 50,
+        force_polling: bool | None = None,
+    ) -> None:
+        self.briefer = briefer
+        self.briefs = briefs.resolve()
+        self.config_dir = config_dir.resolve() if config_dir else None
+        self.config = config
+        self.archive = archive
+        self.changelog = changelog
+        self.on_store: list[StoreHook] = []
+        self.on_config: list[ConfigHook] = []
+        self.on_errors: list[ErrorHook] = []
+        self.last_store: ReloadOutcome | None = None
+        self.last_config: ReloadOutcome | None = None
+        self.history: deque[ReloadOutcome] = deque(maxlen=HISTORY)
+        self._load_config = load_config or default_config_loader()
+        # rust_timeout bounds how long the watcher takes to notice stop(): shutdown waits for it.
+        self._watch = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling, "rust_timeout": 500}
+        self._lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start watching; return once file events are being recorded."""
+        self._stop.clear()
+        self._ready.clear()
+        self._task = asyncio.create_task(self.run(), name="briefbot-reloader")
+        ready = asyncio.create_task(self._ready.wait())
+        await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if self._task.done():
+            self._task.result()
+
+    async def stop(self) -> None:
+        """Stop watching and wait for the watch task to end."""
+        self._stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=5)
+            except TimeoutError:
+                self._task.cancel()
+            self._task = None
+
+    async def run(self) -> None:
+        """Watch both folders until stopped, reloading whichever one changed."""
+        paths = [p for p in (self.briefs, self.config_dir) if p is not None and p.is_dir()]
+        events = awatch(*paths, watch_filter=_admin_file, stop_event=self._stop, **self._watch)  # type: ignore[arg-type]
+        pending = asyncio.ensure_future(anext(events))
+        # awatch builds its file watcher synchronously in its first step; from then on no edit is missed.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self._ready.set()
+        try:
+            while True:
+                try:
+                    changed = await pending
+                except StopAsyncIteration:
+                    return
+                await self._on_files({Path(path) for _, path in changed})
+                pending = asyncio.ensure_future(anext(events))
+        finally:
+            pending.cancel()
+
+    async def _on_files(self, paths: set[Path]) -> None:
+        if any(p.is_relative_to(self.briefs) for p in paths):
+            await self.reload_store("watch")
+        if self.config_dir and any(p.is_relative_to(self.config_dir) for p in paths):
+            await self.reload_config("watch")
+
+    async def reload_now(self, trigger: str = "admin") -> list[ReloadOutcome]:
+        """Reload the store and the config at once (the admin `reload` command)."""
+        outcomes = [await self.reload_store(trigger)]
+        if self.config_dir is not None:
+            outcomes.append(await self.reload_config(trigger))
+        return outcomes
+
+    async def reload_store(self, trigger: str) -> ReloadOutcome:
+        """Load briefs/ in a thread; swap it in only when valid, else keep serving the old store."""
+        async with self._lock:
+            started = time.perf_counter()
+            old = self.briefer.store
+            store, problems, changes, prepared = await asyncio.to_thread(self._load_store, old)
+            if prepared is not None:
+                self.briefer.swap(prepared)
+            version = (store or old).version
+            outcome = ReloadOutcome("store", trigger, datetime.now(UTC), store is not None, version,
+                                    tuple(problems), changes, time.perf_counter() - started)
+            self._record(outcome)
+            if store is not None and changes is not None and not changes.is_empty and self.changelog:
+                entry = ChangeEntry(outcome.at, store.version, old.version, changes)
+                await asyncio.to_thread(self.changelog.append, entry)
+        if store is None:
+            await _call(self.on_errors, outcome.errors)
+        elif store.version != old.version:
+            await _call(self.on_store, store, changes)
+        return outcome
+
+    def _load_store(self, old: Store) -> tuple[Store | None, list[Problem], ChangeSet | None, Prepared | None]:
+        # Everything slow happens here, in a thread: load, check, diff, and building every brief.
+        store, problems = check_store(self.briefs, self.archive)
+        if store is None:
+            return None, problems, None, None
+        return store, problems, diff_stores(old, store), prepare(store)
+
+    async def reload_config(self, trigger: str) -> ReloadOutcome:
+        """Load config/ in a thread; hand a valid config to the hooks, else keep the last good one."""
+        assert self.config_dir is not None
+        async with self._lock:
+            started = time.perf_counter()
+            config, problems = await asyncio.to_thread(self._load_config, self.config_dir)
+            ok = config is not None and not any(p.severity == "error" for p in problems)
+            if ok:
+                self.config = config
+            outcome = ReloadOutcome("config", trigger, datetime.now(UTC), ok, self.briefer.store.version,
+                                    tuple(problems), None, time.perf_counter() - started)
+            self._record(outcome)
+        if ok:
+            await _call(self.on_config, config)
+        else:
+            await _call(self.on_errors, outcome.errors)
+        return outcome
+
+    def _record(self, outcome: ReloadOutcome) -> None:
+        if outcome.target == "store":
+            self.last_store = outcome
+        else:
+            self.last_config = outcome
+        self.history.append(outcome)
+        if outcome.ok:
+            log.info("reloaded %s (%s): version %s in %.3fs", outcome.target, outcome.trigger,
+                     outcome.version, outcome.seconds)
+            return
+        log.error("reload of %s refused, %d error(s); still serving %s", outcome.target,
+                  len(outcome.errors), outcome.version)
+        for problem in outcome.errors:
+            log.error("%s", problem)
+
+
+def _admin_file(change: Change, path: str) -> bool:
+    # Editors' swap and backup files would trigger pointless reloads; folders count (renames, deletes).
+    name = Path(path).name
+    return not name.startswith((".", "#")) and not name.endswith("~") and Path(path).suffix in WATCHED_SUFFIXES
+
+
+async def _call(hooks: Iterable[Callable[..., Awaitable[None]]], *args: Any) -> None:
+    for hook in hooks:
+        try:
+            await hook(*args)
+        except Exception:
+            # A failing hook (say, a scheduler rebuild) must not stop the watcher or the other hooks.
+            log.exception("reload hook %r failed", hook)

@@ -1,0 +1,1 @@
+"""Scheduled digests: schedule, delivery ledger, delivery with retries, pacing, the runner."""

@@ -1,0 +1,1 @@
+"""The running process: settings, logs, health and metrics."""
