@@ -100,7 +100,7 @@ def build(
 ) -> App:
     """Load the store and config (raising on errors) and build every part; nothing connects yet."""
     metrics = Metrics()
-    briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command)
+    briefer = Briefer(load_store(settings.briefs_dir, state_dir=settings.state_dir), observer=metrics.command)
     config = load_config(settings.config_dir, set(briefer.store.topics))
     web_app = web.Application()
     adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories, only=only)
@@ -129,7 +129,7 @@ def _reloader(app: App) -> Reloader:
     settings = app.settings
     assert app.runner is not None
     reloader = Reloader(app.briefer, settings.briefs_dir, settings.config_dir, config=app.config,
-                        changelog=app.runner.changelog)
+                        changelog=app.runner.changelog, state_dir=settings.state_dir)
 
     async def on_store(store: Store, changes: ChangeSet | None) -> None:
         app.metrics.reloads.labels("ok").inc()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import re
@@ -11,17 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
 from bot.core.problems import Problem, StoreInvalid
+from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash
 from bot.core.validation import validate_doc
 from bot.core.yamlfile import YamlDoc, read_yaml
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimEntry:
     """A claim together with the source whose file holds it."""
 
@@ -38,9 +40,17 @@ class Store:
     claims: dict[str, ClaimEntry]
     version: str
     loaded_at: datetime
-    warnings: tuple[Problem, ...] = ()
+    _warnings: tuple[Problem, ...] | None = field(default=None, repr=False)
     _by_topic: dict[str, list[ClaimEntry]] = field(default_factory=dict, repr=False)
     _positions: dict[str, list[tuple[Source, Position]]] = field(default_factory=dict, repr=False)
+    files: dict[str, str] = field(default_factory=dict, repr=False)  # shown path -> hash of its bytes
+    root: Path | None = field(default=None, repr=False)
+    parsed: tuple[str, ...] = field(default=(), repr=False)  # files parsed from YAML by this load
+
+    @functools.cached_property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The rating warnings, computed the first time they are asked for (validate, admin status)."""
+        return self._warnings if self._warnings is not None else tuple(sorted(rating_warnings(self)))
 
     def claims_for(self, topic_id: str) -> list[ClaimEntry]:
         """Claims that bear on a topic, in file order."""
@@ -52,7 +62,8 @@ class Store:
 
 
 def build_store(
-    topics: list[Topic], sources: list[Source], version: str, warnings: tuple[Problem, ...] = ()
+    topics: list[Topic], sources: list[Source], version: str, warnings: tuple[Problem, ...] | None = None, *,
+    files: dict[str, str] | None = None, root: Path | None = None, parsed: tuple[str, ...] = (),
 ) -> Store:
     """Assemble a Store and its indexes from already validated models."""
     claims: dict[str, ClaimEntry] = {}
@@ -72,24 +83,39 @@ def build_store(
         claims=claims,
         version=version,
         loaded_at=datetime.now(UTC),
-        warnings=warnings,
+        _warnings=warnings,
         _by_topic=dict(by_topic),
         _positions=dict(positions),
+        files=files or {},
+        root=root,
+        parsed=parsed,
     )
 
 
-def load_store(root: Path, archive: Path | None = None) -> Store:
-    """Load and check every file under `root`; raise StoreInvalid listing every error at once."""
-    store, problems = check_store(root, archive)
+def load_store(root: Path, archive: Path | None = None, *, state_dir: Path | None = None) -> Store:
+    """Load and check every file under `root`; raise StoreInvalid listing every error at once.
+
+    With `state_dir`, unchanged files come from the snapshot there (see bot.core.snapshot)."""
+    store, problems = check_store(root, archive, state_dir=state_dir, warnings=False)
     if store is None:
         raise StoreInvalid(problems)
     return store
 
 
-def check_store(root: Path, archive: Path | None = None) -> tuple[Store | None, list[Problem]]:
-    """Load `root`; the store is None whenever any error was found (never half-loaded)."""
+def check_store(
+    root: Path, archive: Path | None = None, *, state_dir: Path | None = None, previous: Store | None = None,
+    warnings: bool = True,
+) -> tuple[Store | None, list[Problem]]:
+    """Load `root`; the store is None whenever any error was found (never half-loaded).
+
+    A file whose bytes are those `previous` (an earlier Store) or the snapshot in `state_dir` was built
+    from is not parsed again. `warnings` adds the rating warnings to the problems (they are otherwise
+    computed only when `Store.warnings` is read)."""
     with _collector_paused():
-        return _check_store(root, archive)
+        store, problems = _check_store(root, archive, state_dir, previous)
+        if warnings and store is not None:
+            problems = sorted(problems + list(store.warnings))
+        return store, problems
 
 
 @contextlib.contextmanager
@@ -105,74 +131,134 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_store(root: Path, archive: Path | None) -> tuple[Store | None, list[Problem]]:
+@dataclass
+class _File:
+    """One file of the store during a load: its model once valid, and how to find a line in it."""
+
+    path: Path
+    shown: str
+    kind: Kind
+    digest: str
+    model: Any = None
+    doc: YamlDoc | None = None
+    fresh: bool = False  # parsed in this load (not taken from a previous store or the snapshot)
+
+    @property
+    def file(self) -> str:
+        return self.shown
+
+    def line_of(self, key: tuple[str | int, ...]) -> int:
+        """The line of `key`, reading the file again only now, when a problem needs it."""
+        if self.doc is None:
+            found = read_yaml(self.path, self.shown)
+            if isinstance(found, Problem):
+                return 1
+            self.doc = found
+        return self.doc.line_of(key)
+
+
+def _check_store(
+    root: Path, archive: Path | None, state_dir: Path | None, previous: Store | None,
+) -> tuple[Store | None, list[Problem]]:
     problems: list[Problem] = []
     if not root.is_dir():
         return None, [Problem(str(root), 1, "", "claim store folder does not exist")]
-    topic_docs, bad_topic_files = _read_folder(root, "topics", problems)
-    source_docs, bad_source_files = _read_folder(root, "sources", problems)
-    topics = _validate_all(topic_docs, Topic, problems)
-    sources = _validate_all(source_docs, Source, problems)
+    files = _list_files(root, problems)
+    snapshot = Snapshot(state_dir) if state_dir is not None else None
+    _reuse(files, previous, snapshot)
+    for f in files:
+        if f.model is None:
+            _parse(f, problems)
+    topics = [f for f in files if f.kind == "topics" and f.model is not None]
+    sources = [f for f in files if f.kind == "sources" and f.model is not None]
+    _check_stems(topics + sources, problems)
     _check_ids(topics, "topic", problems)
     _check_ids(sources, "source", problems)
-    broken = _BrokenIds.of(topic_docs, topics, source_docs, sources)
-    broken.add_unparsed(bad_topic_files, bad_source_files)
+    broken = _BrokenIds.of([f for f in files if f.model is None])
     _check_references(topics, sources, problems, broken)
     if archive is not None:
         _check_quotes(sources, archive, problems)
-    warnings = _rating_warnings(sources)
-    problems.extend(warnings)
+    if snapshot is not None:
+        fresh = [Row(f.shown, f.kind, f.digest, f.model) for f in files if f.fresh and f.model is not None]
+        if fresh or previous is None:
+            snapshot.save(fresh, keep=[f.shown for f in files] if previous is None else None)
     if any(p.severity == "error" for p in problems):
         return None, sorted(problems)
     store = build_store(
-        [t for t, _ in topics], [s for s, _ in sources], _version(root, topic_docs + source_docs),
-        tuple(warnings),
+        [f.model for f in topics], [f.model for f in sources], _version(root, files),
+        files={f.shown: f.digest for f in files}, root=root, parsed=tuple(f.shown for f in files if f.fresh),
     )
     return store, sorted(problems)
 
 
-def _read_folder(root: Path, name: str, problems: list[Problem]) -> tuple[list[YamlDoc], list[Path]]:
-    folder = root / name
-    if not folder.is_dir():
-        problems.append(Problem(str(folder), 1, "", f"missing folder {name}/"))
-        return [], []
-    docs, failed = [], []
-    for path in sorted(folder.glob("*.y*ml")):
-        result = read_yaml(path, _shown(path, root))
-        if isinstance(result, Problem):
-            problems.append(result)
-            failed.append(path)
-        else:
-            docs.append(result)
-    return docs, failed
+def _list_files(root: Path, problems: list[Problem]) -> list[_File]:
+    """Every YAML file of topics/ and sources/ with the hash of its bytes ("" when unreadable)."""
+    files: list[_File] = []
+    for kind in ("topics", "sources"):
+        folder = root / kind
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), 1, "", f"missing folder {kind}/"))
+            continue
+        for path in sorted(folder.glob("*.y*ml")):
+            shown = _shown(path, root)
+            try:
+                digest = content_hash(path.read_bytes()) if path.is_file() else ""
+            except OSError:
+                digest = ""
+            files.append(_File(path, shown, kind, digest))  # type: ignore[arg-type]
+    return files
+
+
+def _reuse(files: list[_File], previous: Store | None, snapshot: Snapshot | None) -> None:
+    """Take the model of every unchanged file from the previous store, then from the snapshot."""
+    missing = []
+    for f in files:
+        if previous is not None and f.digest and previous.files.get(f.shown) == f.digest:
+            pool: dict[str, Any] = previous.topics if f.kind == "topics" else previous.sources
+            f.model = pool.get(f.path.stem)
+        if f.model is None:
+            missing.append(f)
+    if snapshot is None or not missing:
+        return
+    rows = snapshot.load({f.shown: f.digest for f in missing if f.digest})
+    for f in missing:
+        row = rows.get(f.shown)
+        if row is not None and row.kind == f.kind:
+            f.model = row.model
+
+
+def _parse(f: _File, problems: list[Problem]) -> None:
+    """Parse and validate one file, adding its problems."""
+    result = read_yaml(f.path, f.shown)
+    if isinstance(result, Problem):
+        problems.append(result)
+        return
+    f.doc, f.fresh = result, True
+    f.digest = content_hash(result.text.encode("utf-8"))  # what was parsed, should the file change meanwhile
+    model = validate_doc(result, MODELS[f.kind])
+    if isinstance(model, list):
+        problems.extend(model)
+    else:
+        f.model = model
 
 
 def _shown(path: Path, root: Path) -> str:
     return str(Path(root.name) / path.relative_to(root))
 
 
-M = TypeVar("M", Topic, Source)
-
-
-def _validate_all(docs: list[YamlDoc], model: type[M], problems: list[Problem]) -> list[tuple[M, YamlDoc]]:
-    out = []
-    for doc in docs:
-        result = validate_doc(doc, model)
-        if isinstance(result, list):
-            problems.extend(result)
-            continue
-        stem = Path(doc.file).stem
-        if result.id != stem:
+def _check_stems(files: list[_File], problems: list[Problem]) -> None:
+    for f in files:
+        stem = f.path.stem
+        if f.model.id != stem:
             problems.append(
-                Problem(doc.file, doc.line_of(("id",)), "id", f"id {result.id!r} must match file name {stem!r}")
+                Problem(f.file, f.line_of(("id",)), "id", f"id {f.model.id!r} must match file name {stem!r}")
             )
-        out.append((result, doc))
-    return out
 
 
-def _check_ids(items: list[tuple[Topic, YamlDoc]] | list[tuple[Source, YamlDoc]], kind: str, problems: list[Problem]) -> None:
+def _check_ids(files: list[_File], kind: str, problems: list[Problem]) -> None:
     seen: dict[str, str] = {}
-    for item, doc in items:
+    for doc in files:
+        item = doc.model
         if item.id in seen:
             problems.append(
                 Problem(doc.file, doc.line_of(("id",)), "id", f"duplicate {kind} id {item.id!r}, also in {seen[item.id]}")
@@ -201,53 +287,50 @@ class _BrokenIds:
     claims: set[str]
 
     @classmethod
-    def of(cls, topic_docs: list[YamlDoc], topics: list[tuple[Topic, YamlDoc]],
-           source_docs: list[YamlDoc], sources: list[tuple[Source, YamlDoc]]) -> _BrokenIds:
-        good_topics = {doc.file for _, doc in topics}
-        good_sources = {doc.file for _, doc in sources}
-        bad_topics = _raw_ids(d for d in topic_docs if d.file not in good_topics)
-        bad_source_docs = [d for d in source_docs if d.file not in good_sources]
-        claims = {c.get("id") for d in bad_source_docs if isinstance(d.data, dict)
-                  for c in (d.data.get("claims") or []) if isinstance(c, dict)}
-        return cls(bad_topics, _raw_ids(bad_source_docs), {c for c in claims if isinstance(c, str)})
+    def of(cls, failed: list[_File]) -> _BrokenIds:
+        """Ids of files that parsed but did not validate, and guesses for those that did not parse."""
+        out = cls(set(), set(), set())
+        for f in failed:
+            if f.doc is not None and isinstance(f.doc.data, dict):
+                data = f.doc.data
+                pool = out.topics if f.kind == "topics" else out.sources
+                if isinstance(data.get("id"), str):
+                    pool.add(data["id"])
+                if f.kind == "sources":
+                    out.claims.update(c["id"] for c in (data.get("claims") or [])
+                                      if isinstance(c, dict) and isinstance(c.get("id"), str))
+            elif f.doc is None:
+                out.add_unparsed(f)
+        return out
 
-
-    def add_unparsed(self, topic_files: list[Path], source_files: list[Path]) -> None:
-        """Guess the ids of files that did not even parse: their names and `id:` lines."""
-        self.topics.update(p.stem for p in topic_files)
-        self.sources.update(p.stem for p in source_files)
-        for path in source_files:
+    def add_unparsed(self, f: _File) -> None:
+        """Guess the ids of a file that did not even parse: its name and its `id:` lines."""
+        (self.topics if f.kind == "topics" else self.sources).add(f.path.stem)
+        if f.kind == "sources":
             try:
-                self.claims.update(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
+                self.claims.update(_ID_LINE.findall(f.path.read_text(encoding="utf-8", errors="replace")))
             except OSError:
-                continue
+                pass
 
 
 _ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 
 
-def _raw_ids(docs: Iterable[YamlDoc]) -> set[str]:
-    ids = {d.data.get("id") for d in docs if isinstance(d.data, dict)}
-    return {i for i in ids if isinstance(i, str)}
-
-
-def _check_references(
-    topics: list[tuple[Topic, YamlDoc]], sources: list[tuple[Source, YamlDoc]], problems: list[Problem],
-    broken: _BrokenIds,
-) -> None:
-    theses: dict[str, Any] = {t.id: {th.id for th in t.theses} for t, _ in topics}
+def _check_references(topics: list[_File], sources: list[_File], problems: list[Problem], broken: _BrokenIds) -> None:
+    theses: dict[str, Any] = {t.model.id: {th.id for th in t.model.theses} for t in topics}
     theses.update({t: _Everything() for t in broken.topics})
-    source_ids = {s.id for s, _ in sources} | broken.sources
+    source_ids = {s.model.id for s in sources} | broken.sources
     claim_files: dict[str, str] = {c: "a file with errors" for c in broken.claims}
-    for source, doc in sources:
-        for i, claim in enumerate(source.claims):
+    for doc in sources:
+        for i, claim in enumerate(doc.model.claims):
             if claim.id in claim_files:
                 problems.append(Problem(doc.file, doc.line_of(("claims", i, "id")), f"claims.{i}.id",
                                         f"duplicate claim id {claim.id!r}, also in {claim_files[claim.id]}"))
             claim_files[claim.id] = doc.file
-    for topic, doc in topics:
-        _check_topic(topic, doc, problems)
-    for source, doc in sources:
+    for doc in topics:
+        _check_topic(doc.model, doc, problems)
+    for doc in sources:
+        source = doc.model
         ref = _RefChecker(doc, problems)
         for j, origin in enumerate(source.derived_from):
             ref.known(origin, source_ids, ("derived_from", j), "source")
@@ -267,7 +350,7 @@ def _check_references(
             _check_claim(claim, ("claims", i), source, ref, theses, source_ids, claim_files)
 
 
-def _check_topic(topic: Topic, doc: YamlDoc, problems: list[Problem]) -> None:
+def _check_topic(topic: Topic, doc: _File, problems: list[Problem]) -> None:
     seen: set[str] = set()
     for i, thesis in enumerate(topic.theses):
         if thesis.id in seen:
@@ -298,7 +381,7 @@ def _check_claim(
 
 @dataclass
 class _RefChecker:
-    doc: YamlDoc
+    doc: _File
     problems: list[Problem]
 
     def known(self, value: str, pool: object, path: tuple[str | int, ...], kind: str) -> bool:
@@ -317,8 +400,9 @@ def normalise_space(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-def _check_quotes(sources: list[tuple[Source, YamlDoc]], archive: Path, problems: list[Problem]) -> None:
-    for source, doc in sources:
+def _check_quotes(sources: list[_File], archive: Path, problems: list[Problem]) -> None:
+    for doc in sources:
+        source = doc.model
         if source.archive is None:
             continue
         path = archive / source.archive
@@ -334,20 +418,26 @@ def _check_quotes(sources: list[tuple[Source, YamlDoc]], archive: Path, problems
                                         f"quote does not appear verbatim in {source.archive}"))
 
 
-def _rating_warnings(sources: list[tuple[Source, YamlDoc]]) -> list[Problem]:
+def rating_warnings(store: Store) -> list[Problem]:
+    """Where ratings and computed signals disagree; each file is read again only to locate its warnings."""
     out = []
-    for source, doc in sources:
+    root = store.root
+    for source in store.sources.values():
+        at: _File | None = None
         for i, claim in enumerate(source.claims):
             for message in rating_disagreements(claim):
-                out.append(Problem(doc.file, doc.line_of(("claims", i)), f"claims.{i}", message, "warning"))
+                if at is None:
+                    path = root / "sources" / f"{source.id}.yaml" if root else Path(f"{source.id}.yaml")
+                    at = _File(path, _shown(path, root) if root else path.name, "sources", "")
+                out.append(Problem(at.file, at.line_of(("claims", i)), f"claims.{i}", message, "warning"))
     return out
 
 
-def _version(root: Path, docs: list[YamlDoc]) -> str:
+def _version(root: Path, files: list[_File]) -> str:
+    # The hashes of the files' bytes, already known: no need to serialise the data again.
     digest = hashlib.sha256()
-    for doc in sorted(docs, key=lambda d: d.file):
-        digest.update(doc.file.encode())
-        digest.update(repr(doc.data).encode())
+    for f in sorted(files, key=lambda f: f.shown):
+        digest.update(f"{f.shown}\0{f.digest}\n".encode())
     content = digest.hexdigest()[:10]
     commit = git_commit(root)
     return f"{commit}+{content}" if commit else content

@@ -1,7 +1,8 @@
-"""Reading YAML files with the line of every key and item, so errors can name file, line and field."""
+"""Reading YAML files; the line of every key and item is found only when a problem needs it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,16 @@ MAX_FILE_BYTES = 2_000_000
 
 @dataclass(frozen=True)
 class YamlDoc:
-    """The data of one YAML file and the 1-based line where each path in it starts."""
+    """The data of one YAML file; `lines` (the 1-based line where each path starts) is built on demand."""
 
     file: str
     data: Any
-    lines: dict[PathKey, int]
+    text: str = field(default="", repr=False, compare=False)
+
+    @functools.cached_property
+    def lines(self) -> dict[PathKey, int]:
+        """The line map, parsed again from the text only when a problem must be located."""
+        return line_map(self.text)
 
     def line_of(self, path: PathKey) -> int:
         """The line of the deepest known node on `path` (a missing field points at its parent)."""
@@ -64,14 +70,25 @@ def parse_yaml(text: str, shown_as: str) -> YamlDoc | Problem:
         return Problem(shown_as, 1, "", f"bad YAML: {exc}")
     if node is None:
         return Problem(shown_as, 1, "", "file is empty")
-    lines: dict[PathKey, int] = {}
     try:
-        data = _build(node, (), lines)
+        data = _data(node)
     except _DuplicateKey as exc:
         return Problem(shown_as, exc.line, exc.key, "key appears twice in one mapping")
     except ValueError as exc:
         return Problem(shown_as, node.start_mark.line + 1, "", f"bad YAML value: {exc}")
-    return YamlDoc(shown_as, data, lines)
+    return YamlDoc(shown_as, data, text)
+
+
+def line_map(text: str) -> dict[PathKey, int]:
+    """The line of every key and item of a document that parsed before (empty when it no longer does)."""
+    lines: dict[PathKey, int] = {}
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        if node is not None:
+            _build(node, (), lines)
+    except (yaml.YAMLError, _DuplicateKey, ValueError):
+        return {}
+    return lines
 
 
 class _DuplicateKey(Exception):
@@ -94,6 +111,23 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _data(node: yaml.Node) -> Any:
+    # _build without the line map: the common path, when a file has no problem to locate.
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            if key in out:
+                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            out[key] = _data(value_node)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_data(item) for item in node.value]
     return _scalar(node)
 
 

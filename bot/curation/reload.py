@@ -78,13 +78,14 @@ class Reloader:
         self, briefer: Briefer, briefs: Path, config_dir: Path | None = None, *,
         config: Any | None = None, load_config: ConfigLoader | None = None, archive: Path | None = None,
         changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 50,
-        force_polling: bool | None = None,
+        force_polling: bool | None = None, state_dir: Path | None = None,
     ) -> None:
         self.briefer = briefer
         self.briefs = briefs.resolve()
         self.config_dir = config_dir.resolve() if config_dir else None
         self.config = config
         self.archive = archive
+        self.state_dir = state_dir  # where the store snapshot is kept (bot.core.snapshot)
         self.changelog = changelog
         self.on_store: list[StoreHook] = []
         self.on_config: list[ConfigHook] = []
@@ -177,7 +178,9 @@ class Reloader:
 
     def _load_store(self, old: Store) -> tuple[Store | None, list[Problem], ChangeSet | None, Prepared | None]:
         # Everything slow happens here, in a thread: load, check, diff, and building every brief.
-        store, problems = check_store(self.briefs, self.archive)
+        # Files whose bytes did not change keep the previous store's models: only edits are parsed.
+        store, problems = check_store(self.briefs, self.archive, state_dir=self.state_dir, previous=old,
+                                      warnings=False)
         if store is None:
             return None, problems, None, None
         return store, problems, diff_stores(old, store), prepare(store)

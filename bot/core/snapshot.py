@@ -1,0 +1,178 @@
+"""A snapshot of the validated claim store in STATE_DIR, so a process can skip parsing unchanged files.
+
+Each row holds one file's validated model as JSON, keyed by the file's path, the hash of its bytes and
+the schema version of this code. SQLite (stdlib) keeps it: reading it can never run code, several
+processes (Discord shards, Slack web workers) share it through WAL mode, and a batch of rows is
+written in one transaction, so a reader sees all of a write or none of it.
+
+Nothing read back is trusted: a row must match the file's current hash and this code's schema, carry
+a checksum of its own payload, and pass the same pydantic validation as the YAML did. Any miss means
+the file is parsed again; a corrupt or foreign database is moved aside and rebuilt.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.core.models import Source, Topic
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "store-snapshot.sqlite3"
+FORMAT = "briefbot-store-snapshot/1"
+# Bump when loading changes meaning without the models' JSON Schema changing (a validator's code).
+CODE_VERSION = 1
+
+Kind = Literal["topics", "sources"]
+MODELS: dict[Kind, type[Topic] | type[Source]] = {"topics": Topic, "sources": Source}
+
+
+def content_hash(raw: bytes) -> str:
+    """The key of a file's content."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@functools.cache
+def schema_version() -> str:
+    """Changes whenever the schema of the files (or CODE_VERSION) does, so old rows stop matching."""
+    schemas = {kind: model.model_json_schema() for kind, model in MODELS.items()}
+    text = json.dumps([FORMAT, CODE_VERSION, schemas], sort_keys=True)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One file's entry: where it is, the hash of its bytes, its validated model."""
+
+    path: str
+    kind: Kind
+    digest: str
+    model: Topic | Source
+
+
+def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
+    text = "\0".join((schema, path, digest, payload))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, digest TEXT NOT NULL,"
+    " schema TEXT NOT NULL, payload TEXT NOT NULL, checksum TEXT NOT NULL)",
+)
+
+
+class Snapshot:
+    """The snapshot file of one STATE_DIR; every method fails soft (a snapshot is only a shortcut)."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / FILE_NAME
+
+    def load(self, wanted: dict[str, str]) -> dict[str, Row]:
+        """The rows for `wanted` (path -> current content hash) that are current and intact."""
+        try:
+            with self._connect() as db:
+                raw = db.execute("SELECT path, kind, digest, schema, payload, checksum FROM files").fetchall()
+        except sqlite3.Error as exc:
+            self._discard(f"unreadable ({exc})")
+            return {}
+        schema = schema_version()
+        good: dict[Kind, list[tuple[str, str, str]]] = {"topics": [], "sources": []}
+        for path, kind, digest, row_schema, payload, checksum in raw:
+            if wanted.get(path) != digest or row_schema != schema or kind not in good:
+                continue  # stale: the file changed, or an older version of the code wrote it
+            if checksum != _checksum(schema, path, digest, payload):
+                log.warning("store snapshot row for %s fails its checksum; parsing the file again", path)
+                continue
+            good[kind].append((path, digest, payload))
+        out: dict[str, Row] = {}
+        for kind, rows in good.items():
+            out.update(_validated(kind, rows))
+        return out
+
+    def save(self, rows: Iterable[Row], keep: Iterable[str] | None = None) -> None:
+        """Write `rows` in one transaction; with `keep`, drop rows of files no longer there."""
+        schema = schema_version()
+        values = []
+        for row in rows:
+            payload = row.model.model_dump_json()
+            values.append((row.path, row.kind, row.digest, schema, payload,
+                           _checksum(schema, row.path, row.digest, payload)))
+        present = None if keep is None else set(keep)
+        for attempt in (1, 2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self._connect() as db, db:
+                    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", values)
+                    if present is not None:
+                        gone = [(p,) for (p,) in db.execute("SELECT path FROM files") if p not in present]
+                        db.executemany("DELETE FROM files WHERE path = ?", gone)
+                return
+            except sqlite3.DatabaseError as exc:
+                if attempt == 1 and "locked" not in str(exc):
+                    self._discard(f"unusable ({exc})")
+                    continue
+                log.warning("could not write the store snapshot %s: %s", self.path, exc)
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("could not write the store snapshot %s: %s", self.path, exc)
+            return
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            for statement in _DDL:
+                db.execute(statement)
+            found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if found is None:
+                with db:
+                    db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+            elif found[0] != FORMAT:
+                raise sqlite3.DatabaseError(f"not a briefbot store snapshot ({found[0]!r})")
+            yield db
+        finally:
+            db.close()
+
+    def _discard(self, why: str) -> None:
+        # Moved aside rather than trusted or patched; the next save starts a fresh file.
+        log.warning("store snapshot %s is %s: rebuilding it from the files", self.path, why)
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.replace(f"{self.path}{suffix}", f"{self.path}{suffix}.bad")
+
+
+@functools.cache
+def _list_adapter(kind: Kind) -> TypeAdapter[list[Topic] | list[Source]]:
+    return TypeAdapter(list[MODELS[kind]])  # type: ignore[index,valid-type]
+
+
+def _validated(kind: Kind, rows: list[tuple[str, str, str]]) -> dict[str, Row]:
+    """Validate every payload in one pass; if any fails, validate one by one and drop the bad ones."""
+    if not rows:
+        return {}
+    try:
+        models = _list_adapter(kind).validate_json("[" + ",".join(p for _, _, p in rows) + "]")
+    except ValidationError:
+        models = []
+    if len(models) == len(rows):
+        return {path: Row(path, kind, digest, m) for  # type: ignore[arg-type]
+                 (path, digest, _), m in zip(rows, models)}
+    out = {}
+    for path, digest, payload in rows:
+        try:
+            out[path] = Row(path, kind, digest, MODELS[kind].model_validate_json(payload))
+        except ValidationError:
+            log.warning("store snapshot row for %s does not validate; parsing the file again", path)
+    return out
