@@ -1,16 +1,28 @@
-"""Benchmark: load a realistic store (`bench/storegen.py`, 100,000 claims by default) and time briefs on it.
+"""Benchmark: the claim store at 1k, 10k and 100k claims, each figure next to its reference in one run.
 
-Run: `.venv/bin/python bench/bench_store.py [--claims N] [--seed S] [--briefs B]`.
-Prints, as one JSON line: load time; the time to build one topic's brief (done off the command path,
-when a store is prepared); the time to prepare every brief; the latency of a `/brief` command through
-the Briefer (median, p99); memory after load and at peak. BENCHMARKS.md records the figures.
+Run: `.venv/bin/python bench/bench_store.py [--sizes 1000,10000,100000] [--runs 3] [--edits 10]`.
+
+For each size a realistic store (`bench/storegen.py`) is written once, then each phase runs in a fresh
+process, alternating, `--runs` times:
+
+- floor: PyYAML's C loader only composing every file (read included): the reference of the load figures;
+- cold: `load_store` with an empty STATE_DIR (parse, validate, check, write the snapshot), then
+  `prepare` (every topic's brief built, signals computed and kept);
+- warm: the same with the snapshot current;
+- each load phase reports RSS after load + prepare;
+- edit: a running Briefer + Reloader; one source file edited per round; time from the write until the
+  Briefer serves the new version (its brief already built), `--edits` rounds.
+
+Prints one JSON line per size and a markdown table of medians with the ratios BENCHMARKS.md records.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-import random
+import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -18,82 +30,162 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from bot.core.briefer import Briefer  # noqa: E402
-from bot.core.briefing import brief  # noqa: E402
-from bot.core.compose import compose_brief  # noqa: E402
-from bot.core.store import load_store  # noqa: E402
 from bench.storegen import generate  # noqa: E402
 
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
-
-def measure(root: Path, briefs: int) -> dict[str, float]:
-    """Load the store and time briefs in this process."""
-    start = time.perf_counter()
-    store = load_store(root)
-    load_s = time.perf_counter() - start
-    after_load = _rss_now_mb()
-    t0 = time.perf_counter()
-    briefer = Briefer(store)  # indexes and warms every topic's brief, as a reload does in its thread
-    prepare_s = time.perf_counter() - t0
-    build = []
-    for topic in store.topics.values():  # what prepare() does for each topic, timed one by one
-        t1 = time.perf_counter()
-        compose_brief(brief(store, topic))
-        build.append((time.perf_counter() - t1) * 1000)
-    rng = random.Random(1)
-    topic_ids = sorted(store.topics)
-    commands = [_timed(briefer, rng.choice(topic_ids).upper()) for _ in range(briefs)]
-    return {
-        "claims": len(store.claims), "sources": len(store.sources), "load_s": round(load_s, 2),
-        "prepare_s": round(prepare_s, 2),
-        "brief_build_median_ms": round(statistics.median(build), 1), "brief_build_p99_ms": round(percentile(build, 99), 1),
-        "command_median_ms": round(statistics.median(commands), 3), "command_p99_ms": round(percentile(commands, 99), 3),
-        "rss_after_load_mb": after_load,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }
-
-
-def _rss_now_mb() -> float:
-    """Resident memory now (Linux), after loading: the store itself plus the interpreter."""
+def _rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return round(int(f.read().split()[1]) * resource.getpagesize() / 2**20, 1)
 
 
-def _timed(briefer: Briefer, query: str) -> float:
+def phase_floor(root: Path) -> dict[str, float]:
+    """The reference: compose every file with libyaml through PyYAML, nothing else."""
+    import gc
+
+    import yaml
+
+    gc.disable()  # as the loader does
+    loader = getattr(yaml, "CSafeLoader")
+    start = time.perf_counter()
+    for path in sorted(root.glob("*/*.yaml")):
+        yaml.compose(path.read_text(encoding="utf-8"), Loader=loader)
+    return {"floor_s": time.perf_counter() - start}
+
+
+def phase_load(root: Path, state: Path) -> dict[str, float]:
+    """load_store then prepare, as `briefbot run` starts."""
+    from bot.core.briefer import prepare
+    from bot.core.store import load_store
+
+    start = time.perf_counter()
+    store = load_store(root, state_dir=state)
+    load_s = time.perf_counter() - start
     t0 = time.perf_counter()
-    doc, _ = briefer.answer(query)
-    assert doc.tone == "info", doc
-    return (time.perf_counter() - t0) * 1000
+    prepare(store)
+    return {"load_s": load_s, "prepare_s": time.perf_counter() - t0, "parsed": len(store.parsed),
+            "claims": len(store.claims), "rss_mb": _rss_mb(),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+async def _edits(root: Path, state: Path, edits: int) -> dict[str, float]:
+    from bot.core.briefer import Briefer, prepare
+    from bot.core.store import load_store
+    from bot.curation.reload import Reloader
+
+    briefer = Briefer(prepare(load_store(root, state_dir=state)))
+    reloader = Reloader(briefer, root, state_dir=state)
+    await reloader.start()
+    sources = sorted((root / "sources").glob("*.yaml"))
+    latencies, reloads = [], []
+    try:
+        for n in range(edits):
+            path = sources[(n * 7919) % len(sources)]
+            text = path.read_text(encoding="utf-8")
+            edited = text.replace('  statement: "', f'  statement: "(edit {n}) ', 1)
+            staged = root / f".edit{n}"
+            staged.write_text(edited, encoding="utf-8")
+            before = briefer.store.version
+            start = time.perf_counter()
+            os.replace(staged, path)
+            while briefer.store.version == before:
+                if time.perf_counter() - start > 60:
+                    raise SystemExit(f"edit {n} was not served within 60 s")
+                await asyncio.sleep(0.001)
+            latencies.append(time.perf_counter() - start)
+            reloads.append(reloader.last_store.seconds if reloader.last_store else float("nan"))
+            _check_served(briefer, path.stem, n)
+    finally:
+        await reloader.stop()
+    return {"edit_median_ms": statistics.median(latencies) * 1000, "edit_max_ms": max(latencies) * 1000,
+            "reload_median_ms": statistics.median(reloads) * 1000}
+
+
+def _check_served(briefer: object, source_id: str, n: int) -> None:
+    """The edited claim is in the brief now served (outside the timing)."""
+    from bot.core.briefer import Briefer
+
+    assert isinstance(briefer, Briefer)
+    store = briefer.store
+    claim = store.sources[source_id].claims[0]
+    assert claim.statement.startswith(f"(edit {n})"), claim.statement
+    doc, _ = briefer.answer(claim.topics[0])
+    assert f"(edit {n})" in repr(doc) or not claim.key, "edited claim missing from the served brief"
+
+
+def phase_edit(root: Path, state: Path, edits: int) -> dict[str, float]:
+    return asyncio.run(_edits(root, state, edits))
+
+
+def _run(phase: str, *args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--phase", phase, *args], capture_output=True, text=True,
+                         cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def measure_size(claims: int, runs: int, edits: int, tmp: Path) -> dict[str, float]:
+    root = tmp / f"store-{claims}" / "briefs"
+    stats = generate(root, claims)
+    floors, colds, warms = [], [], []
+    for _ in range(runs):
+        state = tmp / f"state-{claims}"
+        shutil.rmtree(state, ignore_errors=True)
+        floors.append(_run("floor", str(root)))
+        colds.append(_run("load", str(root), str(state)))
+        warms.append(_run("load", str(root), str(state)))
+        assert warms[-1]["parsed"] == 0, "the warm load parsed files"
+    edit = _run("edit", str(root), str(tmp / f"state-{claims}"), str(edits)) if edits else {}
+    med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+    floor = med(floors, "floor_s")
+    return {
+        "claims": stats.claims, "sources": stats.sources, "topics": stats.topics, "mb": round(stats.bytes / 2**20, 1),
+        "floor_s": round(floor, 3),
+        "cold_load_s": round(med(colds, "load_s"), 3), "cold_ratio": round(med(colds, "load_s") / floor, 2),
+        "warm_load_s": round(med(warms, "load_s"), 3), "warm_ratio": round(med(warms, "load_s") / floor, 2),
+        "cold_prepare_s": round(med(colds, "prepare_s"), 3), "warm_prepare_s": round(med(warms, "prepare_s"), 3),
+        "cold_rss_mb": med(colds, "rss_mb"), "warm_rss_mb": med(warms, "rss_mb"),
+        "peak_mb": round(max(r["peak_mb"] for r in colds + warms), 1),
+        **{k: round(v, 1) for k, v in edit.items()},
+    }
 
 
 def main() -> None:
-    """Generate, then measure in a fresh process so peak RSS counts only the store."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--briefs", type=int, default=400)
-    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.briefs)))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "briefs"
-        generate(root, args.claims, args.seed)
-        baseline = subprocess.run([sys.executable, "-c", "import resource, bot.core.briefer;"
-                                   "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                                  capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
-        out = subprocess.run([sys.executable, __file__, "--measure", str(root), "--briefs", str(args.briefs)],
-                             capture_output=True, text=True, check=True)
-        result = json.loads(out.stdout)
-        result["baseline_rss_mb"] = round(int(baseline.stdout) / 1024, 1)
+    if args.phase:
+        paths = [Path(a) for a in args.args]
+        result = {"floor": lambda: phase_floor(paths[0]), "load": lambda: phase_load(paths[0], paths[1]),
+                  "edit": lambda: phase_edit(paths[0], paths[1], int(args.args[2]))}[args.phase]()
         print(json.dumps(result))
+        return
+    bare = subprocess.run([sys.executable, "-c", "import bot.core.briefer, bot.curation.reload;"
+                           "print(open('/proc/self/statm').read().split()[1])"],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    bare_mb = round(int(bare.stdout) * resource.getpagesize() / 2**20, 1)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in (int(s) for s in args.sizes.split(",")):
+            row = measure_size(size, args.runs, args.edits, Path(tmp))
+            row["bare_rss_mb"] = bare_mb
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    print("\n| claims | floor | cold load | cold / floor | warm load | warm / floor | prepare cold / warm |"
+          " RSS after load+prepare (cold / warm) | edit → served, median (max) | reload in thread |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['claims']:,} | {r['floor_s']:.2f} s | {r['cold_load_s']:.2f} s | **{r['cold_ratio']:.2f}** |"
+              f" {r['warm_load_s']:.2f} s | **{r['warm_ratio']:.2f}** | {r['cold_prepare_s']:.2f} s / {r['warm_prepare_s']:.2f} s |"
+              f" {r['cold_rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB | {r.get('edit_median_ms', float('nan')):.0f} ms"
+              f" ({r.get('edit_max_ms', float('nan')):.0f}) | {r.get('reload_median_ms', float('nan')):.0f} ms |")
 
 
 if __name__ == "__main__":
