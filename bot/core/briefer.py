@@ -14,7 +14,8 @@ from bot.core.compose import compose_brief, compose_topics
 from bot.core.document import Document, message
 from bot.core.errors import BadArgument, UnknownTopic, UserError
 from bot.core.models import Topic
-from bot.core.store import Store
+from bot.core.snapshot import SignalCache
+from bot.core.store import Store, collector_paused as _collector_paused
 from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
 
 MAX_COMMAND_CHARS = 200
@@ -76,9 +77,11 @@ def prepare(store: Store, *, warm: bool = True) -> Prepared:
     prepared = Prepared(store, name_index(store.topics))
     _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
-        for topic in store.topics.values():
-            prepared.document(topic)
-            gc.freeze()  # each brief lives as long as the snapshot: keep collections from rescanning it
+        quotes = {e.claim.quote for e in store.claims.values()}
+        with SignalCache(store.state_dir, quotes), _collector_paused():
+            for topic in store.topics.values():
+                prepared.document(topic)
+        gc.freeze()  # each brief lives as long as the snapshot: keep collections from rescanning it
     return prepared
 
 

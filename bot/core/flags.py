@@ -6,8 +6,9 @@ raise warnings in `briefbot validate` where they disagree with it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 import unicodedata
 from enum import StrEnum
 
@@ -57,10 +58,28 @@ _PATTERNS = {
 _CONDITIONAL = lexicon.compile_all(lexicon.CONDITIONAL)
 
 
+_ONE_CHAR_FOLDS: dict[int, str] = {}  # accented letter -> its folded letter, filled as letters are met
+
+
+def _fold_one(ch: str) -> str | None:
+    parts = [p for p in unicodedata.normalize("NFKD", ch.lower()) if not unicodedata.combining(p)]
+    return parts[0] if len(parts) == 1 else None
+
+
 def fold(text: str) -> tuple[str, list[int]]:
     """Lower-case and strip accents; also return, for each folded char, its index in `text`."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        # Fast path (nearly every English or French text): each char folds to exactly one char, so
+        # indexes stay in place and one str.translate does the work.
+        for ch in set(lowered):
+            if ord(ch) > 127 and ord(ch) not in _ONE_CHAR_FOLDS:
+                one = _fold_one(ch)
+                if one is None:
+                    break
+                _ONE_CHAR_FOLDS[ord(ch)] = one
+        else:
+            return lowered.translate(_ONE_CHAR_FOLDS), list(range(len(text)))
     chars: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
@@ -73,10 +92,42 @@ def fold(text: str) -> tuple[str, list[int]]:
 
 def find_signals(text: str) -> list[Signal]:
     """Every cue in `text`, in order of appearance, each with the original words that matched."""
-    return list(_find_signals(text))
+    found = _KNOWN.get(text)
+    if found is None:
+        if len(_KNOWN) >= MAX_KNOWN:
+            _KNOWN.clear()
+        found = _KNOWN[text] = _find_signals(text)
+    return list(found)
 
 
-@functools.lru_cache(maxsize=200_000)
+# Each quote is scanned once: at load (for validate's warnings) or when its first brief is built, or
+# its signals come from the store snapshot (see remember_signals); every brief after reuses them.
+MAX_KNOWN = 1_000_000
+_KNOWN: dict[str, tuple[Signal, ...]] = {}
+
+
+def known_signals(texts: Iterable[str]) -> dict[str, tuple[Signal, ...]]:
+    """The signals already found for those of `texts` scanned so far."""
+    return {t: _KNOWN[t] for t in texts if t in _KNOWN}
+
+
+def remember_signals(found: dict[str, tuple[Signal, ...]]) -> None:
+    """Take signals found earlier (by another process, kept in the snapshot) for these texts."""
+    if len(_KNOWN) + len(found) > MAX_KNOWN:
+        _KNOWN.clear()
+    _KNOWN.update(found)
+
+
+@functools.cache
+def signals_version() -> str:
+    """Changes with the code and word lists that find signals, so signals kept elsewhere go stale."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (lexicon.__file__, __file__):
+        with open(module, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
+
+
 def _find_signals(text: str) -> tuple[Signal, ...]:
     # Cached: a quote is scanned once at load (for validate's warnings) and reused by every brief.
     folded, index = fold(text)

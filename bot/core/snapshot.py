@@ -25,6 +25,7 @@ from typing import Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from bot.core.flags import Signal, SignalKind, remember_signals, known_signals, signals_version
 from bot.core.models import Source, Topic
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, digest TEXT NOT NULL,"
     " schema TEXT NOT NULL, payload TEXT NOT NULL, checksum TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS signals (quote TEXT PRIMARY KEY, version TEXT NOT NULL, payload TEXT NOT NULL,"
+    " checksum TEXT NOT NULL)",
 )
 
 
@@ -81,6 +84,8 @@ class Snapshot:
 
     def load(self, wanted: dict[str, str]) -> dict[str, Row]:
         """The rows for `wanted` (path -> current content hash) that are current and intact."""
+        if not self.path.exists():
+            return {}
         try:
             with self._connect() as db:
                 raw = db.execute("SELECT path, kind, digest, schema, payload, checksum FROM files").fetchall()
@@ -101,8 +106,20 @@ class Snapshot:
             out.update(_validated(kind, rows))
         return out
 
-    def save(self, rows: Iterable[Row], keep: Iterable[str] | None = None) -> None:
-        """Write `rows` in one transaction; with `keep`, drop rows of files no longer there."""
+    def is_checked(self, content: str) -> bool:
+        """True when the files whose combined hash is `content` passed every check across files."""
+        if not self.path.exists():
+            return False
+        try:
+            with self._connect() as db:
+                found = db.execute("SELECT value FROM meta WHERE key = 'checked'").fetchone()
+        except sqlite3.Error:
+            return False
+        return found is not None and found[0] == f"{schema_version()}:{content}"
+
+    def save(self, rows: Iterable[Row], keep: Iterable[str] | None = None, checked: str | None = None) -> None:
+        """Write `rows` in one transaction; with `keep`, drop rows of files no longer there; with
+        `checked`, record that the files with that combined hash passed every check."""
         schema = schema_version()
         values = []
         for row in rows:
@@ -115,6 +132,8 @@ class Snapshot:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self._connect() as db, db:
                     db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", values)
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('checked', ?)",
+                               (f"{schema} :{checked}".replace(" ", "") if checked else "",))
                     if present is not None:
                         gone = [(p,) for (p,) in db.execute("SELECT path FROM files") if p not in present]
                         db.executemany("DELETE FROM files WHERE path = ?", gone)
@@ -127,6 +146,44 @@ class Snapshot:
             except (sqlite3.Error, OSError) as exc:
                 log.warning("could not write the store snapshot %s: %s", self.path, exc)
             return
+
+    def load_signals(self, quotes: set[str]) -> dict[str, tuple[Signal, ...]]:
+        """The computed signals kept for these quotes, by this version of the signal code."""
+        if not self.path.exists():
+            return {}
+        version = signals_version()
+        try:
+            with self._connect() as db:
+                rows = db.execute("SELECT quote, payload, checksum FROM signals WHERE version = ?", (version,)).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("store snapshot %s: signals unreadable (%s)", self.path, exc)
+            return {}
+        out = {}
+        for quote, payload, checksum in rows:
+            if quote not in quotes or checksum != _checksum(version, quote, "", payload):
+                continue
+            try:
+                out[quote] = tuple(Signal(kind=SignalKind(k), trigger=t, start=a, end=b, detail=d)
+                                   for k, t, a, b, d in json.loads(payload))
+            except (ValueError, TypeError, ValidationError):
+                continue
+        return out
+
+    def save_signals(self, found: dict[str, tuple[Signal, ...]]) -> None:
+        """Keep computed signals so the next process does not scan these quotes again."""
+        version = signals_version()
+        values = []
+        for quote, signals in found.items():
+            payload = json.dumps([[s.kind.value, s.trigger, s.start, s.end, s.detail] for s in signals],
+                                 ensure_ascii=False)
+            values.append((quote, version, payload, _checksum(version, quote, "", payload)))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db, db:
+                db.execute("DELETE FROM signals WHERE version != ?", (version,))
+                db.executemany("INSERT OR REPLACE INTO signals VALUES (?, ?, ?, ?)", values)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("could not write signals to the store snapshot %s: %s", self.path, exc)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -176,3 +233,26 @@ def _validated(kind: Kind, rows: list[tuple[str, str, str]]) -> dict[str, Row]:
         except ValidationError:
             log.warning("store snapshot row for %s does not validate; parsing the file again", path)
     return out
+
+
+class SignalCache:
+    """Signals of a store's quotes: taken from the snapshot before briefs are built, the new ones kept after."""
+
+    def __init__(self, state_dir: Path | None, quotes: set[str]) -> None:
+        self.snapshot = Snapshot(state_dir) if state_dir is not None else None
+        self.quotes = quotes
+        self.primed: set[str] = set()
+
+    def __enter__(self) -> SignalCache:
+        if self.snapshot is not None:
+            missing = self.quotes - set(known_signals(self.quotes))
+            found = self.snapshot.load_signals(missing) if missing else {}
+            remember_signals(found)
+            self.primed = set(found)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.snapshot is not None and exc[0] is None:
+            new = {q: s for q, s in known_signals(self.quotes - self.primed).items()}
+            if new:
+                self.snapshot.save_signals(new)

@@ -46,6 +46,15 @@ class Store:
     files: dict[str, str] = field(default_factory=dict, repr=False)  # shown path -> hash of its bytes
     root: Path | None = field(default=None, repr=False)
     parsed: tuple[str, ...] = field(default=(), repr=False)  # files parsed from YAML by this load
+    state_dir: Path | None = field(default=None, repr=False)  # where its snapshot is kept, if anywhere
+
+    @property
+    def content(self) -> str:
+        """The hash of every file's path and content hash (the content part of `version`)."""
+        digest = hashlib.sha256()
+        for shown in sorted(self.files):
+            digest.update(f"{shown}\0{self.files[shown]}\n".encode())
+        return digest.hexdigest() if self.files else ""
 
     @functools.cached_property
     def warnings(self) -> tuple[Problem, ...]:
@@ -64,6 +73,7 @@ class Store:
 def build_store(
     topics: list[Topic], sources: list[Source], version: str, warnings: tuple[Problem, ...] | None = None, *,
     files: dict[str, str] | None = None, root: Path | None = None, parsed: tuple[str, ...] = (),
+    state_dir: Path | None = None,
 ) -> Store:
     """Assemble a Store and its indexes from already validated models."""
     claims: dict[str, ClaimEntry] = {}
@@ -89,6 +99,7 @@ def build_store(
         files=files or {},
         root=root,
         parsed=parsed,
+        state_dir=state_dir,
     )
 
 
@@ -111,7 +122,7 @@ def check_store(
     A file whose bytes are those `previous` (an earlier Store) or the snapshot in `state_dir` was built
     from is not parsed again. `warnings` adds the rating warnings to the problems (they are otherwise
     computed only when `Store.warnings` is read)."""
-    with _collector_paused():
+    with collector_paused():
         store, problems = _check_store(root, archive, state_dir, previous)
         if warnings and store is not None:
             problems = sorted(problems + list(store.warnings))
@@ -119,7 +130,8 @@ def check_store(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """Keep the cyclic collector off while building many long-lived objects."""
     # Loading makes millions of acyclic objects; the cyclic collector would rescan them again and
     # again (half the load time at 100k claims). Reference counting still frees everything meanwhile.
     was_enabled = gc.isenabled()
@@ -171,24 +183,44 @@ def _check_store(
             _parse(f, problems)
     topics = [f for f in files if f.kind == "topics" and f.model is not None]
     sources = [f for f in files if f.kind == "sources" and f.model is not None]
+    content = _content_digest(files)
+    # The checks across files depend only on the files' bytes: a set already checked clean is not redone.
+    known_good = not problems and (
+        (previous is not None and previous.content == content)
+        or (snapshot is not None and snapshot.is_checked(content)))
+    if not known_good:
+        _check_across(topics, sources, [f for f in files if f.model is None], problems)
+    if archive is not None:
+        _check_quotes(sources, archive, problems)
+    ok = not any(p.severity == "error" for p in problems)
+    if snapshot is not None:
+        fresh = [Row(f.shown, f.kind, f.digest, f.model) for f in files if f.fresh and f.model is not None]
+        if fresh or previous is None or (ok and not known_good):
+            snapshot.save(fresh, keep=[f.shown for f in files] if previous is None else None,
+                          checked=content if ok else None)
+    if not ok:
+        return None, sorted(problems)
+    store = build_store(
+        [f.model for f in topics], [f.model for f in sources], _version(root, content),
+        files={f.shown: f.digest for f in files}, root=root, parsed=tuple(f.shown for f in files if f.fresh),
+        state_dir=state_dir,
+    )
+    return store, sorted(problems)
+
+
+def _check_across(topics: list[_File], sources: list[_File], failed: list[_File], problems: list[Problem]) -> None:
     _check_stems(topics + sources, problems)
     _check_ids(topics, "topic", problems)
     _check_ids(sources, "source", problems)
-    broken = _BrokenIds.of([f for f in files if f.model is None])
-    _check_references(topics, sources, problems, broken)
-    if archive is not None:
-        _check_quotes(sources, archive, problems)
-    if snapshot is not None:
-        fresh = [Row(f.shown, f.kind, f.digest, f.model) for f in files if f.fresh and f.model is not None]
-        if fresh or previous is None:
-            snapshot.save(fresh, keep=[f.shown for f in files] if previous is None else None)
-    if any(p.severity == "error" for p in problems):
-        return None, sorted(problems)
-    store = build_store(
-        [f.model for f in topics], [f.model for f in sources], _version(root, files),
-        files={f.shown: f.digest for f in files}, root=root, parsed=tuple(f.shown for f in files if f.fresh),
-    )
-    return store, sorted(problems)
+    _check_references(topics, sources, problems, _BrokenIds.of(failed))
+
+
+def _content_digest(files: list[_File]) -> str:
+    # The hashes of the files' bytes, already known: no need to serialise the data again.
+    digest = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.shown):
+        digest.update(f"{f.shown}\0{f.digest}\n".encode())
+    return digest.hexdigest()
 
 
 def _list_files(root: Path, problems: list[Problem]) -> list[_File]:
@@ -433,14 +465,9 @@ def rating_warnings(store: Store) -> list[Problem]:
     return out
 
 
-def _version(root: Path, files: list[_File]) -> str:
-    # The hashes of the files' bytes, already known: no need to serialise the data again.
-    digest = hashlib.sha256()
-    for f in sorted(files, key=lambda f: f.shown):
-        digest.update(f"{f.shown}\0{f.digest}\n".encode())
-    content = digest.hexdigest()[:10]
+def _version(root: Path, content: str) -> str:
     commit = git_commit(root)
-    return f"{commit}+{content}" if commit else content
+    return f"{commit}+{content[:10]}" if commit else content[:10]
 
 
 def git_commit(root: Path) -> str | None:
