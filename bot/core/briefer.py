@@ -58,6 +58,8 @@ class Prepared:
     # A brief depends only on the snapshot and the topic, so each document is built once per snapshot.
     # Only the documents are kept: the Brief views behind them would double the memory held.
     documents: dict[str, Document] = field(default_factory=dict)
+    # The sources each document was built from, so an edit rebuilds only the documents it touches.
+    depends: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def brief(self, topic: Topic) -> Brief:
         return brief(self.store, topic)
@@ -66,23 +68,88 @@ class Prepared:
         found = self.documents.get(topic.id)
         if found is None:
             found = self.documents[topic.id] = compose_brief(self.brief(topic))
+            self.depends[topic.id] = topic_sources(self.store, topic.id)
         return found
 
 
-def prepare(store: Store, *, warm: bool = True) -> Prepared:
+def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None) -> Prepared:
     """Index a store and (with `warm`) build every topic's brief, so no command pays for it.
 
-    Slow on a large store: call it off the command path (the reloader runs it in a thread).
+    With `previous` (the Prepared of the store `store` was patched from), only the briefs the edit
+    touched are built again. Slow on a large store: call it off the command path (the reloader runs
+    it in a thread).
     """
-    prepared = Prepared(store, name_index(store.topics))
-    _settle()  # before building briefs, or every collection they trigger rescans the whole store
+    reused = _reusable(store, previous)
+    prepared = Prepared(store, previous.index if reused and previous else name_index(store.topics))
+    if reused and previous is not None:
+        old, new = previous.store.version, store.version
+        for topic_id in reused:
+            doc = previous.documents[topic_id]
+            # Only the footer names the store version; the rest of an untouched brief is the same.
+            prepared.documents[topic_id] = doc.model_copy(update={"footer": doc.footer.replace(old, new)})
+            prepared.depends[topic_id] = previous.depends[topic_id]
+    else:
+        _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
-        quotes = {e.claim.quote for e in store.claims.values()}
+        missing = [t for t in store.topics.values() if t.id not in prepared.documents]
+        quotes = {e.claim.quote for t in missing for e in store.claims_for(t.id)}
         with SignalCache(store.state_dir, quotes), _collector_paused():
-            for topic in store.topics.values():
+            for topic in missing:
                 prepared.document(topic)
         gc.freeze()  # each brief lives as long as the snapshot: keep collections from rescanning it
     return prepared
+
+
+def _reusable(store: Store, previous: Prepared | None) -> set[str]:
+    """Topics whose prepared brief `store` can take over from `previous` (none unless it was patched)."""
+    delta = store.delta
+    if previous is None or delta is None or delta.base != previous.store.version:
+        return set()
+    if previous.store.topics is not store.topics:
+        return set()
+    return {t for t, deps in previous.depends.items()
+            if t in store.topics and t in previous.documents and t not in delta.topics
+            and not deps & delta.sources}
+
+
+def topic_sources(store: Store, topic_id: str) -> frozenset[str]:
+    """Every source a topic's brief reads: its claims' and positions' sources, the sources they name
+    (also_in, linked claims, any source id in their fields), and all their derived_from ancestors."""
+    found: set[str] = set()
+    for entry in store.claims_for(topic_id):
+        found.add(entry.source.id)
+        found.update(_named_sources(store, entry.claim))
+        for other in (*entry.claim.corroborates, *entry.claim.contradicts):
+            linked = store.claims.get(other)
+            if linked is not None:
+                found.add(linked.source.id)
+    for source, position in store.positions_for(topic_id):
+        found.add(source.id)
+        found.update(_named_sources(store, position))
+    stack = list(found)
+    while stack:
+        parents = store.sources[sid].derived_from if (sid := stack.pop()) in store.sources else []
+        for parent in parents:
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    return frozenset(found)
+
+
+def _named_sources(store: Store, model: object) -> set[str]:
+    """Source ids among a model's string fields, however deep (a stance's or a claim's relays)."""
+    out: set[str] = set()
+    values = list(getattr(model, "__dict__", {}).values())
+    while values:
+        value = values.pop()
+        if isinstance(value, str):
+            if value in store.sources:
+                out.add(value)
+        elif isinstance(value, (list, tuple)):
+            values.extend(value)
+        elif hasattr(value, "__pydantic_fields__"):
+            values.extend(value.__dict__.values())
+    return out
 
 
 class Briefer:
@@ -97,6 +164,11 @@ class Briefer:
     def store(self) -> Store:
         """The snapshot in service now."""
         return self._snap.store
+
+    @property
+    def prepared(self) -> Prepared:
+        """The prepared snapshot in service now."""
+        return self._snap
 
     def swap(self, store: Store | Prepared) -> None:
         """Serve `store` from now on; a request already running keeps the snapshot it took."""

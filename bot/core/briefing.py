@@ -236,6 +236,9 @@ def brief(store: Store, topic: Topic) -> Brief:
     links = backlinks(store, entries)
     views = [claim_view(store, e, links) for e in entries]
     key = [v for v in views if v.key]
+    by_source: dict[str, list[ClaimView]] = {}  # so each position counts its own claims in linear time
+    for v in views:
+        by_source.setdefault(v.source, []).append(v)
     positions = store.positions_for(topic.id)
     cited = {v.source for v in views} | {s.id for s, _ in positions}
     cited |= {o for s in list(cited) for o in store.sources[s].derived_from}
@@ -243,7 +246,7 @@ def brief(store: Store, topic: Topic) -> Brief:
         store_version=store.version,
         topic=TopicView(id=topic.id, title=topic.title, description=topic.description, aliases=list(topic.aliases)),
         theses=_tallies(topic, positions),
-        positions=[_position_view(store, s, p, views) for s, p in positions],
+        positions=[_position_view(store, s, p, by_source.get(s.id, [])) for s, p in positions],
         claims=key,
         flagged=[flag_view(v) for v in views if v.flagged],
         independent_origins=sorted({o for v in key for o in v.origins}),

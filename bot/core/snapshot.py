@@ -245,10 +245,11 @@ class SignalCache:
 
     def __enter__(self) -> SignalCache:
         if self.snapshot is not None:
-            missing = self.quotes - set(known_signals(self.quotes))
+            known = set(known_signals(self.quotes))
+            missing = self.quotes - known
             found = self.snapshot.load_signals(missing) if missing else {}
             remember_signals(found)
-            self.primed = set(found)
+            self.primed = known | set(found)  # already kept, or known here (kept by whoever found them)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -32,6 +32,15 @@ class ClaimEntry:
 
 
 @dataclass(frozen=True)
+class Delta:
+    """How a patched Store differs from the one it was patched from (see bot.core.patch)."""
+
+    base: str                 # version of the store it was patched from
+    sources: frozenset[str]   # ids of the sources whose files changed
+    topics: frozenset[str]    # topics those sources had or have claims or positions on
+
+
+@dataclass(frozen=True)
 class Store:
     """One consistent snapshot of the claim store; never mutated once built."""
 
@@ -47,6 +56,7 @@ class Store:
     root: Path | None = field(default=None, repr=False)
     parsed: tuple[str, ...] = field(default=(), repr=False)  # files parsed from YAML by this load
     state_dir: Path | None = field(default=None, repr=False)  # where its snapshot is kept, if anywhere
+    delta: Delta | None = field(default=None, repr=False)  # set when patched from an earlier store
 
     @property
     def content(self) -> str:
@@ -348,11 +358,17 @@ class _BrokenIds:
 _ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 
 
-def _check_references(topics: list[_File], sources: list[_File], problems: list[Problem], broken: _BrokenIds) -> None:
-    theses: dict[str, Any] = {t.model.id: {th.id for th in t.model.theses} for t in topics}
-    theses.update({t: _Everything() for t in broken.topics})
-    source_ids = {s.model.id for s in sources} | broken.sources
-    claim_files: dict[str, str] = {c: "a file with errors" for c in broken.claims}
+def _check_references(topics: list[_File], sources: list[_File], problems: list[Problem], broken: _BrokenIds,
+                      pools: tuple[Any, Any, Any] | None = None) -> None:
+    """Check `sources` against every id; `pools` (theses by topic, source ids, claim id -> file) gives
+    those ids when `sources` is only part of the store (an incremental reload)."""
+    if pools is None:
+        theses: dict[str, Any] = {t.model.id: {th.id for th in t.model.theses} for t in topics}
+        theses.update({t: _Everything() for t in broken.topics})
+        source_ids: Any = {s.model.id for s in sources} | broken.sources
+        claim_files: Any = {c: "a file with errors" for c in broken.claims}
+    else:
+        theses, source_ids, claim_files = pools
     for doc in sources:
         for i, claim in enumerate(doc.model.claims):
             if claim.id in claim_files:

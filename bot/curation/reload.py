@@ -14,7 +14,8 @@ from typing import Any, Literal
 from watchfiles import Change, awatch
 
 from bot.core.briefer import Briefer, Prepared, prepare
-from bot.core.changes import ChangeEntry, ChangeLog, ChangeSet, diff_stores
+from bot.core.changes import ChangeEntry, ChangeLog, ChangeSet
+from bot.core.patch import diff_patched, patch_store
 from bot.core.problems import Problem
 from bot.core.store import Store, check_store
 from bot.core.yamlfile import read_yaml
@@ -97,6 +98,7 @@ class Reloader:
         # rust_timeout bounds how long the watcher takes to notice stop(): shutdown waits for it.
         self._watch = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling, "rust_timeout": 500}
         self._lock = asyncio.Lock()
+        self._unserved: set[Path] = set()  # files edited since the store served now was loaded
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -144,7 +146,7 @@ class Reloader:
 
     async def _on_files(self, paths: set[Path]) -> None:
         if any(p.is_relative_to(self.briefs) for p in paths):
-            await self.reload_store("watch")
+            await self.reload_store("watch", {p for p in paths if p.is_relative_to(self.briefs)})
         if self.config_dir and any(p.is_relative_to(self.config_dir) for p in paths):
             await self.reload_config("watch")
 
@@ -155,12 +157,19 @@ class Reloader:
             outcomes.append(await self.reload_config(trigger))
         return outcomes
 
-    async def reload_store(self, trigger: str) -> ReloadOutcome:
-        """Load briefs/ in a thread; swap it in only when valid, else keep serving the old store."""
+    async def reload_store(self, trigger: str, paths: set[Path] | None = None) -> ReloadOutcome:
+        """Load briefs/ in a thread; swap it in only when valid, else keep serving the old store.
+
+        With `paths` (what the watcher saw change), only those files are read again when possible."""
         async with self._lock:
             started = time.perf_counter()
-            old = self.briefer.store
-            store, problems, changes, prepared = await asyncio.to_thread(self._load_store, old)
+            served = self.briefer.prepared
+            old = served.store
+            if paths is not None:
+                # Files of a refused edit differ from the store served too: read them again with these.
+                paths = paths | self._unserved
+            store, problems, changes, prepared = await asyncio.to_thread(self._load_store, served, paths)
+            self._unserved = set() if store is not None else self._unserved | (paths or set())
             if prepared is not None:
                 self.briefer.swap(prepared)
             version = (store or old).version
@@ -176,14 +185,23 @@ class Reloader:
             await _call(self.on_store, store, changes)
         return outcome
 
-    def _load_store(self, old: Store) -> tuple[Store | None, list[Problem], ChangeSet | None, Prepared | None]:
-        # Everything slow happens here, in a thread: load, check, diff, and building every brief.
-        # Files whose bytes did not change keep the previous store's models: only edits are parsed.
-        store, problems = check_store(self.briefs, self.archive, state_dir=self.state_dir, previous=old,
-                                      warnings=False)
+    def _load_store(self, served: Prepared, paths: set[Path] | None,
+                    ) -> tuple[Store | None, list[Problem], ChangeSet | None, Prepared | None]:
+        # Everything slow happens here, in a thread: load, check, diff, and building the briefs.
+        old = served.store
+        patched = patch_store(old, paths, archive=self.archive) if paths is not None else None
+        store: Store | None
+        if patched is not None:
+            store, problems = patched  # only the edited files were read, checked and re-indexed
+        else:
+            # Files whose bytes did not change keep the previous store's models: only edits are parsed.
+            store, problems = check_store(self.briefs, self.archive, state_dir=self.state_dir, previous=old,
+                                          warnings=False)
         if store is None:
             return None, problems, None, None
-        return store, problems, diff_stores(old, store), prepare(store)
+        if store is old:
+            return store, problems, ChangeSet(), served
+        return store, problems, diff_patched(old, store), prepare(store, previous=served)
 
     async def reload_config(self, trigger: str) -> ReloadOutcome:
         """Load config/ in a thread; hand a valid config to the hooks, else keep the last good one."""

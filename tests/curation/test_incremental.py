@@ -1,0 +1,158 @@
+"""An incremental reload (only the edited files read, indexes patched, touched briefs rebuilt) gives
+exactly the store, the briefs and the change log a full reload gives."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.briefer import Briefer, Prepared
+from bot.core.changes import ChangeLog
+from bot.core.store import load_store
+from bot.curation.reload import Reloader
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+REAL = ROOT / "briefs"
+
+
+def _storegen():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("storegen", ROOT / "bench" / "storegen.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("storegen", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(params=["real", "synthetic"])
+def briefs(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    root = tmp_path / "briefs"
+    if request.param == "real":
+        shutil.copytree(REAL, root)
+    else:
+        _storegen().generate(root, claims=600, seed=3)
+    return root
+
+
+def same_prepared(a: Prepared, b: Prepared) -> None:
+    sa, sb = a.store, b.store
+    assert sa.version == sb.version
+    assert list(sa.topics) == list(sb.topics) and sa.topics == sb.topics
+    assert list(sa.sources) == list(sb.sources) and sa.sources == sb.sources
+    assert list(sa.claims) == list(sb.claims)
+    assert all(sa.claims[c].claim == sb.claims[c].claim and sa.claims[c].source == sb.claims[c].source for c in sa.claims)
+    for topic in sa.topics:
+        assert sa.claims_for(topic) == sb.claims_for(topic)
+        assert sa.positions_for(topic) == sb.positions_for(topic)
+    assert sa.files == sb.files
+    assert a.index == b.index
+    assert set(a.documents) == set(b.documents) == set(sa.topics)
+    for topic in sa.topics:
+        assert a.documents[topic] == b.documents[topic], topic
+
+
+def log_lines(log: ChangeLog) -> list[dict[str, object]]:
+    return [{k: v for k, v in json.loads(line).items() if k != "at"}
+            for line in log.path.read_text(encoding="utf-8").splitlines()]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def sources_with(root: Path, needle: str) -> list[Path]:
+    return [p for p in sorted((root / "sources").glob("*.yaml")) if needle in p.read_text(encoding="utf-8")]
+
+
+def change(path: Path, fn: Callable[[dict[str, Any]], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fn(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def edits(root: Path) -> Iterator[tuple[str, list[Path]]]:
+    """Edits a curator makes, one after the other: each is applied, then named with the files written."""
+    first, second = sorted((root / "sources").glob("*.yaml"))[:2]
+    relay = sources_with(root, "derived_from:")[0]
+    claim = lambda i: lambda d: d["claims"][i]  # noqa: E731
+    change(first, lambda d: claim(0)(d).update(statement="Reworded: " + claim(0)(d)["statement"]))
+    yield "statement", [first]
+    change(first, lambda d: claim(0)(d).update(evidence="disputed", attribution="anonymous"))
+    yield "rating", [first]
+    change(second, lambda d: d.update(note="Re-read. " + d["note"]))
+    yield "source note (shown in other topics' briefs)", [second]
+    change(relay, lambda d: d["derived_from"].append(first.stem))
+    yield "a new relay (origins change)", [relay]
+    new = root / "sources" / "zz-new-source.yaml"
+    shutil.copy(first, new)
+
+    def new_ids(d: dict[str, Any]) -> None:
+        d["id"] = "zz-new-source"
+        for c in d["claims"]:
+            c["id"] = "zz-" + c["id"]
+    change(new, new_ids)
+    yield "a new source file", [new]
+    topic = yaml.safe_load(second.read_text(encoding="utf-8"))["positions"][0]["topic"]
+    change(second, lambda d: d["claims"].insert(0, {
+        "id": "brand-new-claim", "statement": "A new claim.", "quote": "A new quote, reportedly.",
+        "topics": [topic], "evidence": "unsupported", "attribution": "author", "commitment": "asserted",
+        "reason": "Added in a test."}))
+    yield "a claim added", [second]
+    change(second, lambda d: claim(0)(d).update(corroborates=[claim(1)(d)["id"]]))
+    yield "a link added", [second]
+    change(second, lambda d: claim(0)(d).update(id="brand-new-claim-2"))
+    yield "a claim renamed (withdrawn + added: full check)", [second]
+    change(first, lambda d: claim(0)(d).update(evidence="rumour"))
+    yield "a bad edit (refused)", [first]
+    change(relay, lambda d: d.update(note="Noted while the other file is broken."))
+    yield "another edit while one file is refused", [relay]
+    change(first, lambda d: claim(0)(d).update(evidence="supported"))
+    yield "fixed", [first]
+    new.unlink()
+    yield "a file deleted", [new]
+
+
+async def test_incremental_reload_equals_full_reload(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    logs = ChangeLog(tmp_path / "inc.jsonl"), ChangeLog(tmp_path / "full.jsonl")
+    incremental = Reloader(Briefer(load_store(briefs, state_dir=state)), briefs, changelog=logs[0], state_dir=state)
+    full = Reloader(Briefer(load_store(briefs)), briefs, changelog=logs[1])
+    patched = 0
+    for name, paths in edits(briefs):
+        a = await incremental.reload_store("watch", {p.resolve() for p in paths})
+        b = await full.reload_store("admin")
+        assert (a.ok, [str(p) for p in a.errors]) == (b.ok, [str(p) for p in b.errors]), name
+        same_prepared(incremental.briefer.prepared, full.briefer.prepared)
+        assert a.changes == b.changes, name
+        patched += incremental.briefer.store.delta is not None and a.ok
+    assert log_lines(logs[0]) == log_lines(logs[1])
+    assert len(log_lines(logs[0])) >= 6
+    assert patched >= 5  # most edits really took the incremental path
+
+
+async def test_an_edit_rebuilds_only_the_briefs_it_touches(tmp_path: Path) -> None:
+    root = tmp_path / "briefs"
+    _storegen().generate(root, claims=400, seed=5, topics=6)
+    briefer = Briefer(load_store(root))
+    reloader = Reloader(briefer, root)
+    before = briefer.prepared
+    path = min((root / "sources").glob("*.yaml"))
+    edit(path, "\n  statement: ", "\n  statement: Reworded ")
+    await reloader.reload_store("watch", {path})
+    after = briefer.prepared
+    assert after.store.delta is not None
+    touched = {t for t in after.store.topics if after.documents[t].sections != before.documents[t].sections}
+    assert touched and touched <= set(after.store.delta.topics)
+    kept = set(after.store.topics) - touched
+    assert kept and all(after.documents[t].footer.endswith(f"{after.store.version}.") or
+                        after.store.version in after.documents[t].footer for t in kept)
