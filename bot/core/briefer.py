@@ -59,7 +59,7 @@ class Prepared:
     # Only the documents are kept: the Brief views behind them would double the memory held.
     documents: dict[str, Document] = field(default_factory=dict)
     # The sources each document was built from, so an edit rebuilds only the documents it touches.
-    depends: dict[str, frozenset[str]] = field(default_factory=dict)
+    depends: dict[str, Depends] = field(default_factory=dict)
 
     def brief(self, topic: Topic) -> Brief:
         return brief(self.store, topic)
@@ -107,37 +107,69 @@ def _reusable(store: Store, previous: Prepared | None) -> set[str]:
         return set()
     if previous.store.topics is not store.topics:
         return set()
+    old = previous.store
+    described = {s for s in delta.sources if _header(old, s) != _header(store, s)}
+    relinked = {s for s in delta.sources if _parents(old, s) != _parents(store, s)}
+    claims = {c.id for s in delta.sources for st in (old, store) if s in st.sources for c in st.sources[s].claims}
     return {t for t, deps in previous.depends.items()
             if t in store.topics and t in previous.documents and t not in delta.topics
-            and not deps & delta.sources}
+            and not deps.touched_by(described, relinked, claims)}
 
 
-def topic_sources(store: Store, topic_id: str) -> frozenset[str]:
-    """Every source a topic's brief reads: its claims' and positions' sources, the sources they name
-    (also_in, linked claims, any source id in their fields), and all their derived_from ancestors."""
-    found: set[str] = set()
+def _header(store: Store, source_id: str) -> dict[str, object] | None:
+    """A source's own fields (title, outlet, note…): what a brief shows of a source it cites."""
+    source = store.sources.get(source_id)
+    if source is None:
+        return None
+    return {k: v for k, v in source.__dict__.items() if k not in ("claims", "positions")}
+
+
+def _parents(store: Store, source_id: str) -> list[str]:
+    source = store.sources.get(source_id)
+    return list(source.derived_from) if source is not None else []
+
+
+@dataclass(frozen=True)
+class Depends:
+    """What one topic's brief reads besides its own claims and positions."""
+
+    shown: frozenset[str]    # sources whose details the brief shows (cited, and any source id named)
+    origins: frozenset[str]  # every source on a derived_from path behind the brief's origins
+    linked: frozenset[str]   # claims of other sources its claims corroborate or contradict
+
+    def touched_by(self, described: set[str], relinked: set[str], claims: set[str]) -> bool:
+        """Whether an edit can change this brief, outside the topics the edited claims and positions are
+        on: `described` are the edited sources whose own fields changed, `relinked` those whose
+        derived_from did, `claims` every claim id the edited sources held or hold."""
+        return bool(described & self.shown or relinked & self.origins or claims & self.linked)
+
+
+def topic_sources(store: Store, topic_id: str) -> Depends:
+    """What a topic's brief depends on (see Depends)."""
+    shown: set[str] = set()
+    linked: set[str] = set()
     for entry in store.claims_for(topic_id):
-        found.add(entry.source.id)
-        found.update(_named_sources(store, entry.claim))
-        for other in (*entry.claim.corroborates, *entry.claim.contradicts):
-            linked = store.claims.get(other)
-            if linked is not None:
-                found.add(linked.source.id)
+        shown.add(entry.source.id)
+        shown.update(entry.claim.also_in)
+        shown.update(_named_sources(store, entry.claim, deep=False))
+        linked.update(entry.claim.corroborates)
+        linked.update(entry.claim.contradicts)
     for source, position in store.positions_for(topic_id):
-        found.add(source.id)
-        found.update(_named_sources(store, position))
-    stack = list(found)
+        shown.add(source.id)
+        shown.update(_named_sources(store, position, deep=True))
+    roots = set(shown) | {store.claims[c].source.id for c in linked if c in store.claims}
+    shown.update(p for s in list(shown) for p in _parents(store, s))  # cited as the sources they relay
+    stack = list(roots)
     while stack:
-        parents = store.sources[sid].derived_from if (sid := stack.pop()) in store.sources else []
-        for parent in parents:
-            if parent not in found:
-                found.add(parent)
+        for parent in _parents(store, stack.pop()):
+            if parent not in roots:
+                roots.add(parent)
                 stack.append(parent)
-    return frozenset(found)
+    return Depends(frozenset(shown), frozenset(roots), frozenset(linked))
 
 
-def _named_sources(store: Store, model: object) -> set[str]:
-    """Source ids among a model's string fields, however deep (a stance's or a claim's relays)."""
+def _named_sources(store: Store, model: object, *, deep: bool) -> set[str]:
+    """Source ids among a model's string fields (with `deep`, also nested ones: a stance's relays)."""
     out: set[str] = set()
     values = list(getattr(model, "__dict__", {}).values())
     while values:
@@ -146,8 +178,8 @@ def _named_sources(store: Store, model: object) -> set[str]:
             if value in store.sources:
                 out.add(value)
         elif isinstance(value, (list, tuple)):
-            values.extend(value)
-        elif hasattr(value, "__pydantic_fields__"):
+            values.extend(v for v in value if deep or isinstance(v, str))
+        elif deep and hasattr(value, "__pydantic_fields__"):
             values.extend(value.__dict__.values())
     return out
 
