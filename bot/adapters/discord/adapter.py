@@ -18,6 +18,8 @@ from discord import app_commands
 
 from bot.adapters.base import AdminDesk, Receipt
 from bot.adapters.discord.embeds import Page, render_embeds, truncate
+# Cached: a prepared brief's embeds are rendered once per snapshot, not once per request.
+from bot.adapters.discord.cache import render_embeds  # noqa: F811
 from bot.core import messages
 from bot.core.briefer import Briefer
 from bot.core.document import Document, message

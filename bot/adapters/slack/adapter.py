@@ -38,6 +38,8 @@ from bot.adapters.slack.blocks import (
     fallback_text,
     render_blocks,
 )
+# Cached: a prepared brief's pages are rendered once per snapshot, not once per request.
+from bot.adapters.slack.cache import render_blocks  # noqa: E402,F811
 from bot.core import messages
 from bot.core.briefer import Briefer, BriefRequest
 from bot.core.document import Document, message
