@@ -65,11 +65,10 @@ def compose_brief(brief: Brief) -> Document:
 
 
 def _count(ids: list[str], origins: list[str]) -> str:
-    """'3 sources, 2 independent origins' (the origins are named when fewer than the sources)."""
-    sources = f"{len(ids)} source{'s' if len(ids) != 1 else ''}"
-    if len(origins) == len(ids):
-        return sources
-    return f"{sources}, {len(origins)} independent origin{'s' if len(origins) != 1 else ''}: {', '.join(origins)}"
+    """'3 sources, 2 independent origins' (the origins are named when they are not the sources)."""
+    counted = (f"{len(ids)} source{'s' if len(ids) != 1 else ''}, "
+               f"{len(origins)} independent origin{'s' if len(origins) != 1 else ''}")
+    return counted if set(origins) == set(ids) else f"{counted}: {', '.join(origins)}"
 
 
 def tally_text(t: ThesisTally) -> str:
