@@ -58,6 +58,9 @@ _PATTERNS = {
     SignalKind.ONE_SIDED: lexicon.compile_all(lexicon.ONE_SIDED),
 }
 _CONDITIONAL = lexicon.compile_all(lexicon.CONDITIONAL)
+# Conditionals end in -ait/-aient: find those words first, then test each (far cheaper than trying the
+# conditional's look-aheads at every word of the text).
+_AIT_WORD = re.compile(r"\b\w+(?:ait|aient)\b")
 _HYPOTHESIS = re.compile(lexicon.HYPOTHESIS)
 _RECOMMENDATION = lexicon.compile_all(lexicon.RECOMMENDATION)
 _SPEECH = lexicon.compile_all(lexicon.SPEECH)
@@ -93,10 +96,11 @@ def _find_signals(text: str) -> tuple[Signal, ...]:
     spans: dict[SignalKind, list[tuple[int, int]]] = {}
     for kind, pattern in _PATTERNS.items():
         spans[kind] = [(index[a], index[b - 1] + 1) for a, b in _overlapping(pattern, folded)]
-    speech = [index[b - 1] + 1 for _, b in _overlapping(_SPEECH, folded)]
-    quoted = _quoted_regions(text)
-    for kind in _REPORTED_KINDS:
-        spans[kind] = [s for s in spans[kind] if not _reported(text, s, speech, quoted)]
+    if spans[SignalKind.LOADED] or spans[SignalKind.ONE_SIDED]:  # rare: only then look for reported speech
+        speech = [index[b - 1] + 1 for _, b in _overlapping(_SPEECH, folded)]
+        quoted = _quoted_regions(text)
+        for kind in _REPORTED_KINDS:
+            spans[kind] = [s for s in spans[kind] if not _reported(text, s, speech, quoted)]
     lowered = text.lower()
     if len(lowered) == len(text):  # lower() kept every index in place (true of French and English)
         spans[SignalKind.HEDGING] += _reported_conditionals(lowered)
@@ -136,9 +140,12 @@ def _reported(text: str, span: tuple[int, int], speech_ends: list[int], quoted: 
 
 def _reported_conditionals(lowered: str) -> list[tuple[int, int]]:
     """French conditionals that report a fact: not the consequence of a 'si' hypothesis, not advice."""
+    found = [m.span() for m in _AIT_WORD.finditer(lowered) if _CONDITIONAL.fullmatch(m.group())]
+    if not found:
+        return []
     advice = [m.span() for m in _RECOMMENDATION.finditer(lowered)]
     out = []
-    for start, end in _overlapping(_CONDITIONAL, lowered):
+    for start, end in found:
         if any(a <= start < b for a, b in advice):
             continue
         if _HYPOTHESIS.search(lowered, _sentence_start(lowered, start), start):
