@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.core.labels import LABEL_TEXT, Label, label_of
 from bot.core.models import Attribution, Source, SourceKind
+from bot.core.origins import claim_relays
 from bot.core.store import ClaimEntry, Store
 
 RATING: dict[Label, int] = {
@@ -85,8 +86,9 @@ def claim_author(entry: ClaimEntry, store: Store) -> list[dict[str, Any]]:
         return [{"@type": "Person", "name": claim.speaker}]
     if claim.attribution is Attribution.ANONYMOUS:
         return []
-    if claim.attribution is Attribution.RELAYED and source.derived_from:
-        return [{"@type": "Organization", "name": store.sources[s].outlet} for s in source.derived_from]
+    relayed = claim_relays(claim, source)
+    if relayed:
+        return [{"@type": "Organization", "name": store.sources[s].outlet} for s in relayed if s in store.sources]
     if source.author:
         return [{"@type": "Person", "name": source.author}]
     return [{"@type": "Organization", "name": source.outlet}]
