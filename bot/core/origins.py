@@ -54,16 +54,21 @@ def stance_origins(sources: Mapping[str, Source], source: Source, stance: Thesis
 
 
 @dataclass(frozen=True)
-class LinkProblem:
-    """A `corroborates` link that does not join two independent reports of one fact."""
+class OriginProblem:
+    """A link or stance that would count one origin twice: where it is (a path in its file) and why."""
 
     source: str
-    claim_index: int
-    link_index: int
+    path: tuple[str | int, ...]
     message: str
 
 
-def corroboration_problems(sources: list[Source]) -> Iterator[LinkProblem]:
+def origin_problems(sources: list[Source]) -> Iterator[OriginProblem]:
+    """Every place where the store would count one report twice."""
+    yield from corroboration_problems(sources)
+    yield from relayed_stance_problems(sources)
+
+
+def corroboration_problems(sources: list[Source]) -> Iterator[OriginProblem]:
     """Corroboration joins checkable claims from independent origins; say where it does not."""
     by_id = {s.id: s for s in sources}
     claims = {c.id: (c, s) for s in sources for c in s.claims}
@@ -75,7 +80,23 @@ def corroboration_problems(sources: list[Source]) -> Iterator[LinkProblem]:
                 other, other_source = claims[other_id]
                 message = _link_problem(by_id, claim, source, other, other_source)
                 if message:
-                    yield LinkProblem(source.id, i, j, message)
+                    yield OriginProblem(source.id, ("claims", i, "corroborates", j), message)
+
+
+def relayed_stance_problems(sources: list[Source]) -> Iterator[OriginProblem]:
+    """A relayer sharing the stance of a source we know only through it must say it relays it."""
+    by_id = {s.id: s for s in sources}
+    stances = {(s.id, p.topic, st.thesis): st.stance for s in sources for p in s.positions for st in p.stances}
+    for source in sources:
+        relayed_only = [r for r in source.derived_from if r in by_id and by_id[r].archive is None]
+        for i, position in enumerate(source.positions):
+            for k, st in enumerate(position.stances):
+                for r in relayed_only:
+                    if stances.get((r, position.topic, st.thesis)) is st.stance and r not in st.relays:
+                        yield OriginProblem(source.id, ("positions", i, "stances", k), (
+                            f"{source.id!r} takes the stance of {r!r} on thesis {st.thesis!r}, a source known only "
+                            f"through it: say `relays: [{r}]` if the stance rests on that report, or the report "
+                            "counts twice"))
 
 
 def _link_problem(by_id: Mapping[str, Source], claim: Claim, source: Source, other: Claim, other_source: Source) -> str:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
-from bot.core.origins import corroboration_problems
+from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
 from bot.core.validation import validate_doc
 from bot.core.yamlfile import YamlDoc, read_yaml
@@ -346,9 +346,8 @@ def _rating_warnings(sources: list[tuple[Source, YamlDoc]]) -> list[Problem]:
             for message in rating_disagreements(claim):
                 out.append(Problem(doc.file, doc.line_of(("claims", i)), f"claims.{i}", message, "warning"))
     docs = {source.id: doc for source, doc in sources}
-    for p in corroboration_problems([source for source, _ in sources]):
-        path = ("claims", p.claim_index, "corroborates", p.link_index)
-        out.append(Problem(docs[p.source].file, docs[p.source].line_of(path), ".".join(map(str, path)),
+    for p in origin_problems([source for source, _ in sources]):
+        out.append(Problem(docs[p.source].file, docs[p.source].line_of(p.path), ".".join(map(str, p.path)),
                            p.message, "warning"))
     return out
 

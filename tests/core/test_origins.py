@@ -79,3 +79,18 @@ def test_corroboration_needs_independent_origins(tree: Path) -> None:
     assert "both rest on paper" in warning.message and warning.file.endswith("rewrite.yaml")
     b = brief(store, store.topics["china"])
     assert b.independent_origins == ["paper"]
+
+
+def test_a_relayer_sharing_the_stance_of_a_source_known_only_through_it_must_say_so(tree: Path) -> None:
+    # The paper (no archive: we know it only through the rewrite) takes the rewrite's stance on China.
+    with (tree / "sources" / "paper.yaml").open("a", encoding="utf-8") as f:
+        f.write("positions:\n  - topic: china\n    summary: As relayed.\n"
+                "    stances: [{thesis: weakens-ties, stance: supports}]\n")
+    store, problems = check_store(tree)
+    assert store is not None and not [p for p in problems if "counts twice" in p.message]
+    (tally,) = brief(store, store.topics["china"]).theses
+    assert tally.supports == ["oped", "paper", "rewrite"] and tally.supports_origins == ["oped", "paper"]
+    edit(tree, "sources/rewrite.yaml", "stance: supports, relays: [paper]}", "stance: supports}")
+    _, problems = check_store(tree)
+    (warning,) = [p for p in problems if "counts twice" in p.message]
+    assert warning.field == "positions.0.stances.0" and warning.file.endswith("rewrite.yaml")
