@@ -10,7 +10,7 @@ from bot.core.labels import LABEL_REASON, LABEL_TEXT, LOADED_REASON, Label, is_f
 from bot.core.models import (
     Attribution, Commitment, Evidence, EvidenceRef, Framing, Position, Source, SourceKind, Stance, Topic,
 )
-from bot.core.origins import claim_origins as own_origins, source_roots, stance_origins
+from bot.core.origins import claim_origins as own_origins, claim_relays, source_roots, stance_origins
 from bot.core.store import ClaimEntry, Store
 
 
@@ -69,6 +69,7 @@ class StanceView(View):
     thesis: str
     stance: Stance
     note: str | None
+    relays: list[str]
 
 
 class PositionView(View):
@@ -115,6 +116,7 @@ class ClaimView(View):
     corroborated_by: list[str]
     contradicted_by: list[str]
     origins: list[str]
+    relays: list[str]
 
 
 class Reason(View):
@@ -216,6 +218,7 @@ def claim_view(store: Store, entry: ClaimEntry, links: dict[str, dict[str, set[s
         evidence_refs=list(c.evidence_refs), signals=[_signal_view(s) for s in claim_signals(c)],
         corroborated_by=corroborated, contradicted_by=sorted(mine.get("contradicts", set())),
         origins=claim_origins(store, entry, corroborated),
+        relays=claim_relays(c, entry.source),
     )
 
 
@@ -286,7 +289,8 @@ def _position_view(store: Store, source: Source, position: Position, views: list
     return PositionView(
         source=source_view(store, source),
         summary=position.summary,
-        stances=[StanceView(thesis=s.thesis, stance=s.stance, note=s.note) for s in position.stances],
+        stances=[StanceView(thesis=s.thesis, stance=s.stance, note=s.note, relays=list(s.relays))
+                 for s in position.stances],
         claim_count=len(mine),
         flagged_count=sum(v.flagged for v in mine),
     )

@@ -171,3 +171,16 @@ def test_bold_spans_render_in_commonmark(store: Store) -> None:
         for line in render_markdown(doc).splitlines():
             for inner in re.findall(r"\*\*(.+?)\*\*", line):
                 assert inner == inner.strip(), line
+
+
+def test_json_contract_v2_adds_the_origin_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--briefs", str(BRIEFS), "brief", "china", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema_version"] == 2
+    for tally in data["theses"]:
+        assert {"supports", "opposes", "mixed", "supports_origins", "opposes_origins", "mixed_origins"} <= set(tally)
+    relayed = {c["id"]: c["relays"] for c in data["claims"]}
+    assert relayed["rw-russia-offers-end-china-cooperation"] == [WSJ] and relayed["rw-headline-sacrifice"] == []
+    rewrite = next(p for p in data["positions"] if p["source"]["id"] == REWRITE)
+    assert all(s["relays"] == [WSJ] for s in rewrite["stances"])
+    assert {c["label"] for c in data["claims"]} >= {"forecast", "supported"}
