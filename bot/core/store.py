@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
+from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
 from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash
 from bot.core.validation import validate_doc
@@ -394,6 +395,8 @@ def _check_references(topics: list[_File], sources: list[_File], problems: list[
                 for k, st in enumerate(position.stances):
                     ref.known(st.thesis, theses[position.topic], (*at, "stances", k, "thesis"),
                               f"thesis of topic {position.topic!r}")
+                    for m, relayed in enumerate(st.relays):
+                        ref.known(relayed, source_ids, (*at, "stances", k, "relays", m), "source")
         for i, claim in enumerate(source.claims):
             _check_claim(claim, ("claims", i), source, ref, theses, source_ids, claim_files)
 
@@ -419,6 +422,8 @@ def _check_claim(
         ref.known(thesis, own_theses, (*at, "theses", j), "thesis of the claim's topics")
     for j, other in enumerate(claim.also_in):
         ref.known(other, source_ids, (*at, "also_in", j), "source")
+    for j, other in enumerate(claim.relays):
+        ref.known(other, source_ids, (*at, "relays", j), "source")
     for name in ("corroborates", "contradicts"):
         for j, other in enumerate(getattr(claim, name)):
             if other == claim.id:
@@ -467,17 +472,26 @@ def _check_quotes(sources: list[_File], archive: Path, problems: list[Problem]) 
 
 
 def rating_warnings(store: Store) -> list[Problem]:
-    """Where ratings and computed signals disagree; each file is read again only to locate its warnings."""
+    """Where ratings and computed signals disagree, and relays that look misread; each file is read
+    again only to locate its warnings."""
     out = []
-    root = store.root
+    files: dict[str, _File] = {}
+
+    def located(source_id: str) -> _File:
+        if source_id not in files:
+            root = store.root
+            path = root / "sources" / f"{source_id}.yaml" if root else Path(f"{source_id}.yaml")
+            files[source_id] = _File(path, _shown(path, root) if root else path.name, "sources", "")
+        return files[source_id]
+
     for source in store.sources.values():
-        at: _File | None = None
         for i, claim in enumerate(source.claims):
             for message in rating_disagreements(claim):
-                if at is None:
-                    path = root / "sources" / f"{source.id}.yaml" if root else Path(f"{source.id}.yaml")
-                    at = _File(path, _shown(path, root) if root else path.name, "sources", "")
+                at = located(source.id)
                 out.append(Problem(at.file, at.line_of(("claims", i)), f"claims.{i}", message, "warning"))
+    for p in origin_problems(list(store.sources.values())):
+        at = located(p.source)
+        out.append(Problem(at.file, at.line_of(p.path), ".".join(map(str, p.path)), p.message, "warning"))
     return out
 
 
