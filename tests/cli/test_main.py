@@ -119,3 +119,24 @@ def test_validate_checks_config_against_the_store(capsys, tmp_path: Path) -> Non
     code, out, _ = run(capsys, "--briefs", str(BRIEFS), "--config", str(config), "validate")
     assert code == 1
     assert "config/digests.yaml:11 [digests.0.topics.1] error: unknown topic 'atlantis'" in out
+
+
+def test_each_command_module_is_where_main_looks_for_it() -> None:
+    from bot.cli.main import COMMAND_MODULES, GROUPS, load_commands
+    from bot.cli.registry import COMMANDS
+    load_commands([])
+    assert {name: handler.__module__ for name, (_, handler) in COMMANDS.items()} == {
+        name: f"bot.cli.{group}" for name, group in COMMAND_MODULES.items()}
+    assert set(COMMAND_MODULES.values()) == set(GROUPS)
+
+
+def test_brief_imports_neither_the_ledger_nor_the_config() -> None:
+    import subprocess
+    import sys
+    code = ("import sys; from bot.cli.main import main; code = main(['--briefs', sys.argv[1], 'brief', 'china']);"
+            "print(code, sorted(m for m in ('sqlalchemy', 'apscheduler', 'bot.core.config', 'bot.digests.ledger')"
+            " if m in sys.modules), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, str(FIXTURE_BRIEFS)], capture_output=True, text=True,
+                         timeout=60, cwd=BRIEFS.parent)
+    assert out.stderr.strip().splitlines()[-1] == "0 []", out.stderr
+    assert "Brief: China" in out.stdout
