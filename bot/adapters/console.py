@@ -1,15 +1,17 @@
 """The console adapter: `/brief` typed on standard input, documents printed as text or Markdown."""
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.adapters.base import Receipt
 from bot.core.briefer import Briefer
 from bot.core.document import Document, Item, Line, Note, Span, Text
+
+if TYPE_CHECKING:  # asyncio is imported when the console runs, not to render a brief for the CLI
+    import asyncio
 
 Style = Callable[[Span], str]
 
@@ -97,6 +99,8 @@ class ConsoleAdapter:
         """Start reading commands when an input stream was given."""
         if self.inp is not None:
             self.out.write("briefbot console: type /brief <topic>, /brief help, or Ctrl-D to stop reading.\n")
+            import asyncio
+
             self._task = asyncio.create_task(self._read_loop())
 
     async def close(self) -> None:
@@ -129,6 +133,8 @@ class ConsoleAdapter:
     async def _read_loop(self) -> None:
         assert self.inp is not None
         while True:
+            import asyncio
+
             line = await asyncio.to_thread(self.inp.readline)
             if not line:
                 return
