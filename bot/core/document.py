@@ -1,6 +1,7 @@
 """The platform-neutral document every adapter renders: plain text spans, never Markdown."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -26,22 +27,38 @@ Line = list[Span]
 
 def plain(text: str) -> Span:
     """A plain span."""
-    return Span(text=text)
+    return _span(text, "plain")
 
 
 def bold(text: str) -> Span:
     """A bold span."""
-    return Span(text=text, style="bold")
+    return _span(text, "bold")
 
 
 def italic(text: str) -> Span:
     """An italic span."""
-    return Span(text=text, style="italic")
+    return _span(text, "italic")
 
 
 def code(text: str) -> Span:
     """A monospace span (used for the exact words that triggered a computed signal)."""
-    return Span(text=text, style="code")
+    return _span(text, "code")
+
+
+SHARED_SPAN_CHARS = 64
+
+
+def _span(text: str, style: Literal["plain", "bold", "italic", "code"]) -> Span:
+    # Prepared briefs repeat the same short spans (labels, " · ", "Curator: ", signal names) hundreds of
+    # thousands of times; spans are immutable, so one object serves them all.
+    if len(text) > SHARED_SPAN_CHARS:
+        return Span(text=text, style=style)
+    return _shared_span(text, style)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _shared_span(text: str, style: Literal["plain", "bold", "italic", "code"]) -> Span:
+    return Span(text=text, style=style)
 
 
 class Text(Node):

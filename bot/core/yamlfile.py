@@ -114,20 +114,34 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
     return _scalar(node)
 
 
+_STR = "tag:yaml.org,2002:str"
+_PLAIN = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null")
+_plain_values: dict[tuple[str, str], Any] = {}  # `true`, `false`, small ints: built once, immutable
+
+
 def _data(node: yaml.Node) -> Any:
-    # _build without the line map: the common path, when a file has no problem to locate.
-    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
-        return node.value
-    if isinstance(node, yaml.MappingNode):
+    # _build without the line map: the common path, when a file has no problem to locate. String
+    # scalars (nearly all of them) are taken inline: this walk is most of the load after libyaml's.
+    kind = node.__class__
+    if kind is yaml.MappingNode:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = key_node.value if key_node.__class__ is yaml.ScalarNode and key_node.tag == _STR else _scalar(key_node)
             if key in out:
                 raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
-            out[key] = _data(value_node)
+            out[key] = (value_node.value if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR
+                        else _data(value_node))
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_data(item) for item in node.value]
+    if kind is yaml.SequenceNode:
+        return [item.value if item.__class__ is yaml.ScalarNode and item.tag == _STR else _data(item)
+                for item in node.value]
+    if kind is yaml.ScalarNode and node.tag in _PLAIN:
+        key = (node.tag, node.value)
+        if key not in _plain_values:
+            if len(_plain_values) > 10_000:
+                _plain_values.clear()
+            _plain_values[key] = _scalar(node)
+        return _plain_values[key]
     return _scalar(node)
 
 
