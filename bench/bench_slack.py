@@ -4,7 +4,9 @@ Each server runs in its own process (so the load generator does not share its ev
 fake Slack that takes the replies. The script reports ack latency (median, p99) and throughput for both
 apps in the same run, their ratio, and checks that every briefbot reply reached the fake.
 
-    python bench/bench_slack.py [--requests 2000] [--concurrency 16] [--briefs DIR] [--out FILE]
+    python bench/bench_slack.py [--requests 10000] [--rounds 4] [--concurrency 16] [--briefs DIR] [--out FILE]
+
+A second bare app, identical to the first, measures the A/A noise floor in the same run.
 """
 from __future__ import annotations
 
@@ -155,9 +157,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         fake_base = f"http://127.0.0.1:{fake_port}"
         ours, ours_port = spawn("briefbot", f"{fake_base}/api/", str(args.briefs))
         bare, bare_port = spawn("bare", f"{fake_base}/api/")
-        procs += [ours, bare]
+        twin, twin_port = spawn("bare", f"{fake_base}/api/")  # A/A: how far two identical apps differ
+        procs += [ours, bare, twin]
         urls = {"briefbot": f"http://127.0.0.1:{ours_port}/slack/events",
-                "bare_bolt": f"http://127.0.0.1:{bare_port}/slack/events"}
+                "bare_bolt": f"http://127.0.0.1:{bare_port}/slack/events",
+                "bare_bolt_twin": f"http://127.0.0.1:{twin_port}/slack/events"}
         for name, url in urls.items():
             await load(url, fake_base, f"warm-{name}", 100, args.concurrency)
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in urls}
@@ -172,17 +176,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             proc.stdin.close()
             proc.wait(timeout=10)
     summary = {name: _merge(rounds) for name, rounds in results.items()}
-    ours_s, bare_s = summary["briefbot"], summary["bare_bolt"]
+    ours_s, bare_s, twin_s = summary["briefbot"], summary["bare_bolt"], summary["bare_bolt_twin"]
     return {
         "concurrency": args.concurrency, "rounds": args.rounds, "briefs": str(args.briefs), **summary,
-        "ratio_briefbot_over_bare": {
-            "median": round(ours_s["median_ms"] / bare_s["median_ms"], 2),
-            "p99": round(ours_s["p99_ms"] / bare_s["p99_ms"], 2),
-            "throughput": round(ours_s["throughput_rps"] / bare_s["throughput_rps"], 2),
-        },
+        "ratio_briefbot_over_bare": _ratios(ours_s, bare_s),
+        "ratio_twin_over_bare (A/A noise)": _ratios(twin_s, bare_s),
         "briefbot_replies_delivered": stats["replies"], "briefbot_replies_expected": 100 + per_round * args.rounds,
         "replies_refused_by_fake": stats["refused"],
     }
+
+
+def _ratios(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
+    return {"median": round(a["median_ms"] / b["median_ms"], 2), "p99": round(a["p99_ms"] / b["p99_ms"], 2),
+            "throughput": round(a["throughput_rps"] / b["throughput_rps"], 2)}
 
 
 def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -199,9 +205,9 @@ def main() -> None:
     """Parse arguments: either a serving role (internal) or the benchmark itself."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--briefs", type=Path, default=ROOT / "tests" / "fixtures" / "briefs")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()

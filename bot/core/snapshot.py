@@ -190,6 +190,7 @@ class Snapshot:
         db = sqlite3.connect(self.path, timeout=10)
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a cache: a crash may lose the last write, never corrupt it
             for statement in _DDL:
                 db.execute(statement)
             found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
