@@ -6,8 +6,9 @@ For each size a realistic store (`bench/storegen.py`) is written once, then each
 process, alternating, `--runs` times:
 
 - floor: PyYAML's C loader only composing every file (read included): the reference of the load figures;
-- cold: `load_store` with an empty STATE_DIR (parse, validate, check, write the snapshot), then
-  `prepare` (every topic's brief built, signals computed and kept);
+- cold: `load_store` with an empty STATE_DIR (parse, validate, check; the snapshot is written behind,
+  in a thread, and the time it still runs after prepare is reported), then `prepare` (every topic's
+  brief built, signals computed and kept);
 - warm: the same with the snapshot current;
 - each load phase reports RSS after load + prepare;
 - edit: a running Briefer + Reloader; one source file edited per round; time from the write until the
@@ -58,6 +59,7 @@ def phase_floor(root: Path) -> dict[str, float]:
 def phase_load(root: Path, state: Path) -> dict[str, float]:
     """load_store then prepare, as `briefbot run` starts."""
     from bot.core.briefer import prepare
+    from bot.core.snapshot import wait_for_writes
     from bot.core.store import load_store
 
     start = time.perf_counter()
@@ -65,7 +67,11 @@ def phase_load(root: Path, state: Path) -> dict[str, float]:
     load_s = time.perf_counter() - start
     t0 = time.perf_counter()
     prepare(store)
-    return {"load_s": load_s, "prepare_s": time.perf_counter() - t0, "parsed": len(store.parsed),
+    prepare_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    wait_for_writes()  # the snapshot is written behind the load; how long it still ran after prepare
+    return {"load_s": load_s, "prepare_s": prepare_s, "write_wait_s": time.perf_counter() - t1,
+            "parsed": len(store.parsed),
             "claims": len(store.claims), "rss_mb": _rss_mb(),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -146,7 +152,7 @@ def measure_size(claims: int, runs: int, edits: int, tmp: Path) -> dict[str, flo
         "floor_s": round(floor, 3),
         "cold_load_s": round(med(colds, "load_s"), 3), "cold_ratio": round(med(colds, "load_s") / floor, 2),
         "warm_load_s": round(med(warms, "load_s"), 3), "warm_ratio": round(med(warms, "load_s") / floor, 2),
-        "cold_prepare_s": round(med(colds, "prepare_s"), 3), "warm_prepare_s": round(med(warms, "prepare_s"), 3),
+        "cold_prepare_s": round(med(colds, "prepare_s"), 3), "cold_write_wait_s": round(med(colds, "write_wait_s"), 3), "warm_prepare_s": round(med(warms, "prepare_s"), 3),
         "cold_rss_mb": med(colds, "rss_mb"), "warm_rss_mb": med(warms, "rss_mb"),
         "peak_mb": round(max(r["peak_mb"] for r in colds + warms), 1),
         **{k: round(v, 1) for k, v in edit.items()},

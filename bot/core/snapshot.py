@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,14 +77,49 @@ _DDL = (
 )
 
 
+_writing: dict[Path, threading.Thread] = {}  # writes still running in this process, by snapshot file
+_writing_lock = threading.Lock()
+
+
+def wait_for_writes() -> None:
+    """Return once every snapshot write this process started has finished."""
+    with _writing_lock:
+        pending = list(_writing.values())
+    for thread in pending:
+        thread.join()
+
+
 class Snapshot:
     """The snapshot file of one STATE_DIR; every method fails soft (a snapshot is only a shortcut)."""
 
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / FILE_NAME
 
+    def save_later(self, rows: list[Row], keep: list[str] | None = None, checked: str | None = None) -> None:
+        """`save` in a thread: the store it records is served meanwhile (the process waits for it at exit)."""
+        self._wait()
+
+        def write() -> None:
+            try:
+                self.save(rows, keep, checked)
+            finally:
+                with _writing_lock:
+                    _writing.pop(self.path, None)
+
+        thread = threading.Thread(target=write, name="store-snapshot-write")
+        with _writing_lock:
+            _writing[self.path] = thread
+        thread.start()
+
+    def _wait(self) -> None:
+        with _writing_lock:
+            thread = _writing.get(self.path)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
     def load(self, wanted: dict[str, str]) -> dict[str, Row]:
         """The rows for `wanted` (path -> current content hash) that are current and intact."""
+        self._wait()
         if not self.path.exists():
             return {}
         try:
@@ -108,6 +144,7 @@ class Snapshot:
 
     def is_checked(self, content: str) -> bool:
         """True when the files whose combined hash is `content` passed every check across files."""
+        self._wait()
         if not self.path.exists():
             return False
         try:
@@ -120,6 +157,7 @@ class Snapshot:
     def save(self, rows: Iterable[Row], keep: Iterable[str] | None = None, checked: str | None = None) -> None:
         """Write `rows` in one transaction; with `keep`, drop rows of files no longer there; with
         `checked`, record that the files with that combined hash passed every check."""
+        self._wait()
         schema = schema_version()
         values = []
         for row in rows:
@@ -149,6 +187,7 @@ class Snapshot:
 
     def load_signals(self, quotes: set[str]) -> dict[str, tuple[Signal, ...]]:
         """The computed signals kept for these quotes, by this version of the signal code."""
+        self._wait()
         if not self.path.exists():
             return {}
         version = signals_version()
@@ -171,6 +210,7 @@ class Snapshot:
 
     def save_signals(self, found: dict[str, tuple[Signal, ...]]) -> None:
         """Keep computed signals so the next process does not scan these quotes again."""
+        self._wait()
         version = signals_version()
         values = []
         for quote, signals in found.items():

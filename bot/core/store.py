@@ -207,8 +207,9 @@ def _check_store(
     if snapshot is not None:
         fresh = [Row(f.shown, f.kind, f.digest, f.model) for f in files if f.fresh and f.model is not None]
         if fresh or previous is None or (ok and not known_good):
-            snapshot.save(fresh, keep=[f.shown for f in files] if previous is None else None,
-                          checked=content if ok else None)
+            # Written behind: this process does not need it, the next one will (and waits if it is this one).
+            snapshot.save_later(fresh, keep=[f.shown for f in files] if previous is None else None,
+                                checked=content if ok else None)
     if not ok:
         return None, sorted(problems)
     store = build_store(

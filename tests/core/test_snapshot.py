@@ -44,6 +44,7 @@ def test_a_current_snapshot_is_loaded_instead_of_parsing(briefs: Path, tmp_path:
     state = tmp_path / "state"
     cold = load_store(briefs, state_dir=state)
     assert set(cold.parsed) == every_file(briefs)
+    snapshot.wait_for_writes()
     assert (state / FILE_NAME).is_file()
     warm = load_store(briefs, state_dir=state)
     assert warm.parsed == ()
@@ -79,6 +80,7 @@ def test_a_stale_row_is_never_served_even_when_the_file_changes_back(briefs: Pat
 def test_a_corrupt_snapshot_is_rebuilt_from_the_files(briefs: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
     load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
     (state / FILE_NAME).write_bytes(b"SQLite format 3\x00" + b"\xff" * 3000)
     store = load_store(briefs, state_dir=state)
     assert set(store.parsed) == every_file(briefs)
@@ -99,6 +101,7 @@ def test_a_foreign_database_is_not_trusted(briefs: Path, tmp_path: Path) -> None
 
 def _edit_rows(state: Path, edit: "callable[[dict], None]", *, fix_checksum: bool) -> str:  # type: ignore[valid-type]
     """Change the payload of one source row in place, as someone editing the database would."""
+    snapshot.wait_for_writes()
     with sqlite3.connect(state / FILE_NAME) as db:
         path, digest, payload = db.execute(
             "SELECT path, digest, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
