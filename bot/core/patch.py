@@ -188,17 +188,20 @@ def _patched(old: Store, edit: _Edit) -> Store:
     positions = {t: v for t, v in positions.items() if v}
     files = dict(old.files)
     files.update({f.shown: f.digest for f in edit.files})
+    meanings = dict(old.meanings)
+    meanings.update({f.shown: f.meaning for f in edit.files})
     if added:
         files = dict(sorted(files.items()))
+        meanings = dict(sorted(meanings.items()))
     content = _content(files)
     if old.state_dir is not None:
-        Snapshot(old.state_dir).save([Row(f.shown, "sources", f.digest, f.model) for f in edit.files if f.fresh],
+        Snapshot(old.state_dir).save([Row(f.shown, "sources", f.digest, f.model, f.meaning) for f in edit.files if f.fresh],
                                      checked=content)
     assert old.root is not None
     return Store(
-        topics=old.topics, sources=sources, claims=claims, version=_version(old.root, content),
+        topics=old.topics, sources=sources, claims=claims, version=_version(old.root, meanings),
         loaded_at=datetime.now(UTC), _by_topic=by_topic, _positions=positions, files=files, root=old.root,
-        parsed=tuple(f.shown for f in edit.files if f.fresh), state_dir=old.state_dir,
+        parsed=tuple(f.shown for f in edit.files if f.fresh), state_dir=old.state_dir, meanings=meanings,
         delta=Delta(old.version, frozenset(touched), frozenset(topics_hit)),
     )
 

@@ -17,12 +17,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -32,7 +33,7 @@ from bot.core.models import Source, Topic
 log = logging.getLogger(__name__)
 
 FILE_NAME = "store-snapshot.sqlite3"
-FORMAT = "briefbot-store-snapshot/1"
+FORMAT = "briefbot-store-snapshot/2"
 # Bump when loading changes meaning without the models' JSON Schema changing (a validator's code).
 CODE_VERSION = 1
 
@@ -43,6 +44,15 @@ MODELS: dict[Kind, type[Topic] | type[Source]] = {"topics": Topic, "sources": So
 def content_hash(raw: bytes) -> str:
     """The key of a file's content."""
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+_NOT_MEANING = re.compile(r"[ \t]+$|^[ \t]*#.*\n|^[ \t]*\n", re.MULTILINE)
+
+
+def meaning_hash(text: str) -> str:
+    """A hash of a file's text without its comment lines, blank lines and trailing spaces: the part of
+    the store version a file contributes, so tidying a file does not make a new version."""
+    return hashlib.blake2b(_NOT_MEANING.sub("", text).encode("utf-8"), digest_size=16).hexdigest()
 
 
 @functools.cache
@@ -61,6 +71,7 @@ class Row:
     kind: Kind
     digest: str
     model: Topic | Source
+    meaning: str = ""  # meaning_hash of the file's text
 
 
 def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
@@ -71,7 +82,7 @@ def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, digest TEXT NOT NULL,"
-    " schema TEXT NOT NULL, payload TEXT NOT NULL, checksum TEXT NOT NULL)",
+    " schema TEXT NOT NULL, meaning TEXT NOT NULL, payload TEXT NOT NULL, checksum TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS signals (quote TEXT PRIMARY KEY, version TEXT NOT NULL, payload TEXT NOT NULL,"
     " checksum TEXT NOT NULL)",
 )
@@ -124,19 +135,19 @@ class Snapshot:
             return {}
         try:
             with self._connect() as db:
-                raw = db.execute("SELECT path, kind, digest, schema, payload, checksum FROM files").fetchall()
+                raw = db.execute("SELECT path, kind, digest, schema, meaning, payload, checksum FROM files").fetchall()
         except sqlite3.Error as exc:
             self._discard(f"unreadable ({exc})")
             return {}
         schema = schema_version()
-        good: dict[Kind, list[tuple[str, str, str]]] = {"topics": [], "sources": []}
-        for path, kind, digest, row_schema, payload, checksum in raw:
+        good: dict[Kind, list[tuple[str, str, str, str]]] = {"topics": [], "sources": []}
+        for path, kind, digest, row_schema, meaning, payload, checksum in raw:
             if wanted.get(path) != digest or row_schema != schema or kind not in good:
                 continue  # stale: the file changed, or an older version of the code wrote it
-            if checksum != _checksum(schema, path, digest, payload):
+            if checksum != _checksum(schema, path, digest, meaning + payload):
                 log.warning("store snapshot row for %s fails its checksum; parsing the file again", path)
                 continue
-            good[kind].append((path, digest, payload))
+            good[kind].append((path, digest, meaning, payload))
         out: dict[str, Row] = {}
         for kind, rows in good.items():
             out.update(_validated(kind, rows))
@@ -162,14 +173,14 @@ class Snapshot:
         values = []
         for row in rows:
             payload = row.model.model_dump_json()
-            values.append((row.path, row.kind, row.digest, schema, payload,
-                           _checksum(schema, row.path, row.digest, payload)))
+            values.append((row.path, row.kind, row.digest, schema, row.meaning, payload,
+                           _checksum(schema, row.path, row.digest, row.meaning + payload)))
         present = None if keep is None else set(keep)
         for attempt in (1, 2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self._connect() as db, db:
-                    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", values)
+                    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", values)
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('checked', ?)",
                                (f"{schema} :{checked}".replace(" ", "") if checked else "",))
                     if present is not None:
@@ -256,21 +267,21 @@ def _list_adapter(kind: Kind) -> TypeAdapter[list[Topic] | list[Source]]:
     return TypeAdapter(list[MODELS[kind]])  # type: ignore[index,valid-type]
 
 
-def _validated(kind: Kind, rows: list[tuple[str, str, str]]) -> dict[str, Row]:
+def _validated(kind: Kind, rows: list[tuple[str, str, str, str]]) -> dict[str, Row]:
     """Validate every payload in one pass; if any fails, validate one by one and drop the bad ones."""
     if not rows:
         return {}
+    models: list[Any]
     try:
-        models = _list_adapter(kind).validate_json("[" + ",".join(p for _, _, p in rows) + "]")
+        models = _list_adapter(kind).validate_json("[" + ",".join(p for _, _, _, p in rows) + "]")
     except ValidationError:
         models = []
     if len(models) == len(rows):
-        return {path: Row(path, kind, digest, m) for  # type: ignore[arg-type]
-                 (path, digest, _), m in zip(rows, models)}
+        return {path: Row(path, kind, digest, m, meaning) for (path, digest, meaning, _), m in zip(rows, models)}
     out = {}
-    for path, digest, payload in rows:
+    for path, digest, meaning, payload in rows:
         try:
-            out[path] = Row(path, kind, digest, MODELS[kind].model_validate_json(payload))
+            out[path] = Row(path, kind, digest, MODELS[kind].model_validate_json(payload), meaning)
         except ValidationError:
             log.warning("store snapshot row for %s does not validate; parsing the file again", path)
     return out

@@ -19,7 +19,7 @@ from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
 from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
-from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash
+from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash, meaning_hash
 from bot.core.validation import validate_doc
 from bot.core.yamlfile import YamlDoc, read_yaml
 
@@ -54,6 +54,7 @@ class Store:
     _by_topic: dict[str, list[ClaimEntry]] = field(default_factory=dict, repr=False)
     _positions: dict[str, list[tuple[Source, Position]]] = field(default_factory=dict, repr=False)
     files: dict[str, str] = field(default_factory=dict, repr=False)  # shown path -> hash of its bytes
+    meanings: dict[str, str] = field(default_factory=dict, repr=False)  # shown path -> snapshot.meaning_hash
     root: Path | None = field(default=None, repr=False)
     parsed: tuple[str, ...] = field(default=(), repr=False)  # files parsed from YAML by this load
     state_dir: Path | None = field(default=None, repr=False)  # where its snapshot is kept, if anywhere
@@ -84,7 +85,7 @@ class Store:
 def build_store(
     topics: list[Topic], sources: list[Source], version: str, warnings: tuple[Problem, ...] | None = None, *,
     files: dict[str, str] | None = None, root: Path | None = None, parsed: tuple[str, ...] = (),
-    state_dir: Path | None = None,
+    state_dir: Path | None = None, meanings: dict[str, str] | None = None,
 ) -> Store:
     """Assemble a Store and its indexes from already validated models."""
     claims: dict[str, ClaimEntry] = {}
@@ -111,6 +112,7 @@ def build_store(
         root=root,
         parsed=parsed,
         state_dir=state_dir,
+        meanings=meanings or {},
     )
 
 
@@ -165,6 +167,7 @@ class _File:
     model: Any = None
     doc: YamlDoc | None = None
     fresh: bool = False  # parsed in this load (not taken from a previous store or the snapshot)
+    meaning: str = ""  # snapshot.meaning_hash of its text
 
     @property
     def file(self) -> str:
@@ -205,7 +208,7 @@ def _check_store(
         _check_quotes(sources, archive, problems)
     ok = not any(p.severity == "error" for p in problems)
     if snapshot is not None:
-        fresh = [Row(f.shown, f.kind, f.digest, f.model) for f in files if f.fresh and f.model is not None]
+        fresh = [Row(f.shown, f.kind, f.digest, f.model, f.meaning) for f in files if f.fresh and f.model is not None]
         if fresh or previous is None or (ok and not known_good):
             # Written behind: this process does not need it, the next one will (and waits if it is this one).
             snapshot.save_later(fresh, keep=[f.shown for f in files] if previous is None else None,
@@ -213,9 +216,9 @@ def _check_store(
     if not ok:
         return None, sorted(problems)
     store = build_store(
-        [f.model for f in topics], [f.model for f in sources], _version(root, content),
+        [f.model for f in topics], [f.model for f in sources], _version(root, {f.shown: f.meaning for f in files}),
         files={f.shown: f.digest for f in files}, root=root, parsed=tuple(f.shown for f in files if f.fresh),
-        state_dir=state_dir,
+        state_dir=state_dir, meanings={f.shown: f.meaning for f in files},
     )
     return store, sorted(problems)
 
@@ -260,6 +263,7 @@ def _reuse(files: list[_File], previous: Store | None, snapshot: Snapshot | None
         if previous is not None and f.digest and previous.files.get(f.shown) == f.digest:
             pool: dict[str, Any] = previous.topics if f.kind == "topics" else previous.sources
             f.model = pool.get(f.path.stem)
+            f.meaning = previous.meanings.get(f.shown, "")
         if f.model is None:
             missing.append(f)
     if snapshot is None or not missing:
@@ -268,7 +272,7 @@ def _reuse(files: list[_File], previous: Store | None, snapshot: Snapshot | None
     for f in missing:
         row = rows.get(f.shown)
         if row is not None and row.kind == f.kind:
-            f.model = row.model
+            f.model, f.meaning = row.model, row.meaning
 
 
 def _parse(f: _File, problems: list[Problem]) -> None:
@@ -279,6 +283,7 @@ def _parse(f: _File, problems: list[Problem]) -> None:
         return
     f.doc, f.fresh = result, True
     f.digest = content_hash(result.text.encode("utf-8"))  # what was parsed, should the file change meanwhile
+    f.meaning = meaning_hash(result.text)
     model = validate_doc(result, MODELS[f.kind])
     if isinstance(model, list):
         problems.extend(model)
@@ -496,9 +501,15 @@ def rating_warnings(store: Store) -> list[Problem]:
     return out
 
 
-def _version(root: Path, content: str) -> str:
+def _version(root: Path, meanings: dict[str, str]) -> str:
+    """`<git commit>+<hash>`: the hash covers each file's path and meaning_hash (comments, blank lines
+    and trailing spaces excluded), from hashes already known, without serialising the data again."""
+    digest = hashlib.sha256()
+    for shown in sorted(meanings):
+        digest.update(f"{shown}\0{meanings[shown]}\n".encode())
+    content = digest.hexdigest()[:10]
     commit = git_commit(root)
-    return f"{commit}+{content[:10]}" if commit else content[:10]
+    return f"{commit}+{content}" if commit else content
 
 
 def git_commit(root: Path) -> str | None:

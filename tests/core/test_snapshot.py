@@ -103,12 +103,12 @@ def _edit_rows(state: Path, edit: "callable[[dict], None]", *, fix_checksum: boo
     """Change the payload of one source row in place, as someone editing the database would."""
     snapshot.wait_for_writes()
     with sqlite3.connect(state / FILE_NAME) as db:
-        path, digest, payload = db.execute(
-            "SELECT path, digest, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
+        path, digest, meaning, payload = db.execute(
+            "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
         data = json.loads(payload)
         edit(data)
         payload = json.dumps(data)
-        checksum = _checksum(schema_version(), path, digest, payload) if fix_checksum else "0" * 32
+        checksum = _checksum(schema_version(), path, digest, meaning + payload) if fix_checksum else "0" * 32
         db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?", (payload, checksum, path))
     return str(path)
 
@@ -178,3 +178,16 @@ def test_processes_share_one_snapshot(briefs: Path, tmp_path: Path) -> None:
     assert len({out for out, _ in outs}) == 1
     assert load_store(briefs, state_dir=state).parsed == ()
     assert Snapshot(state).load({}) == {}
+
+
+def test_comments_and_blank_lines_do_not_make_a_new_version(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    before = load_store(briefs, state_dir=state)
+    path = a_source(briefs)
+    path.write_text("# a curator's comment\n\n" + path.read_text(encoding="utf-8").replace("\n", "   \n", 3),
+                    encoding="utf-8")
+    tidied = load_store(briefs, state_dir=state)
+    assert tidied.parsed == (f"briefs/sources/{path.name}",)
+    assert tidied.version == before.version == load_store(briefs).version
+    path.write_text(path.read_text(encoding="utf-8").replace("\nnote: ", "\nnote: Changed. ", 1), encoding="utf-8")
+    assert load_store(briefs, state_dir=state).version != before.version
