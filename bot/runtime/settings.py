@@ -18,7 +18,7 @@ class Settings(BaseSettings):
 
     briefs_dir: Path = Field(Path("briefs"), description="Folder of the claim store.")
     config_dir: Path = Field(Path("config"), description="Folder of digests, channels and admins config.")
-    state_dir: Path = Field(Path("state"), description="Local state: SQLite ledger, change log.")
+    state_dir: Path = Field(Path("state"), description="Local state: SQLite ledger, change log, store snapshot.")
     database_url: str | None = Field(None, description="SQLAlchemy URL of the ledger; default SQLite in STATE_DIR.")
     port: int | None = Field(None, ge=1, le=65535, description="Port for health, metrics and Slack HTTP mode.")
     host: str = Field("0.0.0.0", description="Address the HTTP server binds to.")
