@@ -133,7 +133,7 @@ def _parents(store: Store, source_id: str) -> list[str]:
 class Depends:
     """What one topic's brief reads besides its own claims and positions."""
 
-    shown: frozenset[str]    # sources whose details the brief shows (cited, and any source id named)
+    shown: frozenset[str]    # sources whose details the brief shows (cited, relayed, also_in)
     origins: frozenset[str]  # every source on a derived_from path behind the brief's origins
     linked: frozenset[str]   # claims of other sources its claims corroborate or contradict
 
@@ -150,13 +150,12 @@ def topic_sources(store: Store, topic_id: str) -> Depends:
     linked: set[str] = set()
     for entry in store.claims_for(topic_id):
         shown.add(entry.source.id)
-        shown.update(entry.claim.also_in)
-        shown.update(_named_sources(store, entry.claim, deep=False))
+        shown.update(_named_sources(entry.claim))
         linked.update(entry.claim.corroborates)
         linked.update(entry.claim.contradicts)
     for source, position in store.positions_for(topic_id):
         shown.add(source.id)
-        shown.update(_named_sources(store, position, deep=True))
+        shown.update(_named_sources(position))
     roots = set(shown) | {store.claims[c].source.id for c in linked if c in store.claims}
     shown.update(p for s in list(shown) for p in _parents(store, s))  # cited as the sources they relay
     stack = list(roots)
@@ -168,19 +167,11 @@ def topic_sources(store: Store, topic_id: str) -> Depends:
     return Depends(frozenset(shown), frozenset(roots), frozenset(linked))
 
 
-def _named_sources(store: Store, model: object, *, deep: bool) -> set[str]:
-    """Source ids among a model's string fields (with `deep`, also nested ones: a stance's relays)."""
-    out: set[str] = set()
-    values = list(getattr(model, "__dict__", {}).values())
-    while values:
-        value = values.pop()
-        if isinstance(value, str):
-            if value in store.sources:
-                out.add(value)
-        elif isinstance(value, (list, tuple)):
-            values.extend(v for v in value if deep or isinstance(v, str))
-        elif deep and hasattr(value, "__pydantic_fields__"):
-            values.extend(value.__dict__.values())
+def _named_sources(model: object) -> list[str]:
+    """The sources a claim or position names besides its own: also_in, and what it or its stances relay."""
+    out = list(getattr(model, "also_in", ())) + list(getattr(model, "relays", ()))
+    for stance in getattr(model, "stances", ()):
+        out.extend(getattr(stance, "relays", ()))
     return out
 
 

@@ -195,7 +195,7 @@ def _patched(old: Store, edit: _Edit) -> Store:
         meanings = dict(sorted(meanings.items()))
     content = _content(files)
     if old.state_dir is not None:
-        Snapshot(old.state_dir).save([Row(f.shown, "sources", f.digest, f.model, f.meaning) for f in edit.files if f.fresh],
+        Snapshot(old.state_dir).save_later([Row(f.shown, "sources", f.digest, f.model, f.meaning) for f in edit.files if f.fresh],
                                      checked=content)
     assert old.root is not None
     return Store(

@@ -20,7 +20,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -57,10 +57,15 @@ def meaning_hash(text: str) -> str:
 
 @functools.cache
 def schema_version() -> str:
-    """Changes whenever the schema of the files (or CODE_VERSION) does, so old rows stop matching."""
-    schemas = {kind: model.model_json_schema() for kind, model in MODELS.items()}
-    text = json.dumps([FORMAT, CODE_VERSION, schemas], sort_keys=True)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    """Changes whenever the code that turns a file into its model does (the models, the YAML reading,
+    CODE_VERSION), so rows written by another version stop matching."""
+    from bot.core import models, validation, yamlfile
+
+    digest = hashlib.blake2b(f"{FORMAT}:{CODE_VERSION}".encode(), digest_size=8)
+    for module in (models, validation, yamlfile):
+        with open(str(module.__file__), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -108,11 +113,18 @@ class Snapshot:
 
     def save_later(self, rows: list[Row], keep: list[str] | None = None, checked: str | None = None) -> None:
         """`save` in a thread: the store it records is served meanwhile (the process waits for it at exit)."""
+        self._behind(lambda: self.save(rows, keep, checked))
+
+    def save_signals_later(self, found: dict[str, tuple[Signal, ...]]) -> None:
+        """`save_signals` in a thread."""
+        self._behind(lambda: self.save_signals(found))
+
+    def _behind(self, work: Callable[[], None]) -> None:
         self._wait()
 
         def write() -> None:
             try:
-                self.save(rows, keep, checked)
+                work()
             finally:
                 with _writing_lock:
                     _writing.pop(self.path, None)
@@ -308,4 +320,4 @@ class SignalCache:
         if self.snapshot is not None and exc[0] is None:
             new = {q: s for q, s in known_signals(self.quotes - self.primed).items()}
             if new:
-                self.snapshot.save_signals(new)
+                self.snapshot.save_signals_later(new)
