@@ -124,6 +124,12 @@ def known_signals(texts: Iterable[str]) -> dict[str, tuple[Signal, ...]]:
     return {t: _KNOWN[t] for t in texts if t in _KNOWN}
 
 
+def forget_signals(texts: Iterable[str]) -> None:
+    """Drop these texts' signals from memory (they are kept elsewhere: the store snapshot)."""
+    for text in texts:
+        _KNOWN.pop(text, None)
+
+
 def remember_signals(found: dict[str, tuple[Signal, ...]]) -> None:
     """Take signals found earlier (by another process, kept in the snapshot) for these texts."""
     if len(_KNOWN) + len(found) > MAX_KNOWN:

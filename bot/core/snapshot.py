@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -27,15 +26,16 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot.core.flags import Signal, SignalKind, remember_signals, known_signals, signals_version
+from bot.core.flags import Signal, SignalKind, forget_signals, known_signals, remember_signals, signals_version
 from bot.core.models import Source, Topic
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "store-snapshot.sqlite3"
 FORMAT = "briefbot-store-snapshot/2"
-# Bump when loading changes meaning without the models' JSON Schema changing (a validator's code).
+# Bump when loading changes meaning without the loading code's files changing.
 CODE_VERSION = 1
+CHUNK = 500  # rows validated, written or asked for at a time: a 100k-claim store never sits in one string
 
 Kind = Literal["topics", "sources"]
 MODELS: dict[Kind, type[Topic] | type[Source]] = {"topics": Topic, "sources": Source}
@@ -46,13 +46,11 @@ def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-_NOT_MEANING = re.compile(r"[ \t]+$|^[ \t]*#.*\n|^[ \t]*\n", re.MULTILINE)
-
-
-def meaning_hash(text: str) -> str:
-    """A hash of a file's text without its comment lines, blank lines and trailing spaces: the part of
-    the store version a file contributes, so tidying a file does not make a new version."""
-    return hashlib.blake2b(_NOT_MEANING.sub("", text).encode("utf-8"), digest_size=16).hexdigest()
+def meaning_hash(data: object) -> str:
+    """A hash of a file's parsed data: the part of the store version a file contributes, so comments
+    and layout make no new version (JSON, because the C encoder is the cheapest exact serialisation)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @functools.cache
@@ -76,7 +74,7 @@ class Row:
     kind: Kind
     digest: str
     model: Topic | Source
-    meaning: str = ""  # meaning_hash of the file's text
+    meaning: str = ""  # meaning_hash of the file's data
 
 
 def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
@@ -110,6 +108,12 @@ class Snapshot:
 
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / FILE_NAME
+
+    def exists(self) -> bool:
+        """Whether there is a snapshot file (written, or being written by this process)."""
+        with _writing_lock:
+            pending = self.path in _writing
+        return pending or self.path.exists()
 
     def save_later(self, rows: list[Row], keep: list[str] | None = None, checked: str | None = None) -> None:
         """`save` in a thread: the store it records is served meanwhile (the process waits for it at exit)."""
@@ -162,7 +166,8 @@ class Snapshot:
             good[kind].append((path, digest, meaning, payload))
         out: dict[str, Row] = {}
         for kind, rows in good.items():
-            out.update(_validated(kind, rows))
+            for at in range(0, len(rows), CHUNK):
+                out.update(_validated(kind, rows[at:at + CHUNK]))
         return out
 
     def is_checked(self, content: str) -> bool:
@@ -182,19 +187,24 @@ class Snapshot:
         `checked`, record that the files with that combined hash passed every check."""
         self._wait()
         schema = schema_version()
-        values = []
-        for row in rows:
-            payload = row.model.model_dump_json()
-            values.append((row.path, row.kind, row.digest, schema, row.meaning, payload,
-                           _checksum(schema, row.path, row.digest, row.meaning + payload)))
+        rows = list(rows)
+
+        def values(part: list[Row]) -> Iterator[tuple[str, ...]]:
+            for row in part:
+                payload = row.model.model_dump_json()
+                yield (row.path, row.kind, row.digest, schema, row.meaning, payload,
+                       _checksum(schema, row.path, row.digest, row.meaning + payload))
+
         present = None if keep is None else set(keep)
         for attempt in (1, 2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self._connect() as db, db:
-                    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+                    for at in range(0, len(rows), CHUNK):  # one transaction, built a chunk at a time
+                        db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                       values(rows[at:at + CHUNK]))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('checked', ?)",
-                               (f"{schema} :{checked}".replace(" ", "") if checked else "",))
+                               (f"{schema}:{checked}" if checked else "",))
                     if present is not None:
                         gone = [(p,) for (p,) in db.execute("SELECT path FROM files") if p not in present]
                         db.executemany("DELETE FROM files WHERE path = ?", gone)
@@ -214,9 +224,14 @@ class Snapshot:
         if not self.path.exists():
             return {}
         version = signals_version()
+        wanted = sorted(quotes)
+        rows = []
         try:
             with self._connect() as db:
-                rows = db.execute("SELECT quote, payload, checksum FROM signals WHERE version = ?", (version,)).fetchall()
+                for at in range(0, len(wanted), CHUNK):  # only the rows asked for, a chunk at a time
+                    chunk = wanted[at:at + CHUNK]
+                    rows += db.execute(f"SELECT quote, payload, checksum FROM signals WHERE version = ? AND quote IN"
+                                       f" ({','.join('?' * len(chunk))})", (version, *chunk)).fetchall()
         except sqlite3.Error as exc:
             log.warning("store snapshot %s: signals unreadable (%s)", self.path, exc)
             return {}
@@ -321,3 +336,5 @@ class SignalCache:
             new = {q: s for q, s in known_signals(self.quotes - self.primed).items()}
             if new:
                 self.snapshot.save_signals_later(new)
+            # The briefs hold what they show; the next rebuild reads the few quotes it needs back.
+            forget_signals(self.quotes)

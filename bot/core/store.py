@@ -167,7 +167,7 @@ class _File:
     model: Any = None
     doc: YamlDoc | None = None
     fresh: bool = False  # parsed in this load (not taken from a previous store or the snapshot)
-    meaning: str = ""  # snapshot.meaning_hash of its text
+    meaning: str = ""  # snapshot.meaning_hash of its data
 
     @property
     def file(self) -> str:
@@ -189,8 +189,9 @@ def _check_store(
     problems: list[Problem] = []
     if not root.is_dir():
         return None, [Problem(str(root), 1, "", "claim store folder does not exist")]
-    files = _list_files(root, problems)
     snapshot = Snapshot(state_dir) if state_dir is not None else None
+    # With nothing to reuse a file from, its hash is taken from the text parsed: each file is read once.
+    files = _list_files(root, problems, hashed=previous is not None or (snapshot is not None and snapshot.exists()))
     _reuse(files, previous, snapshot)
     for f in files:
         if f.model is None:
@@ -238,8 +239,9 @@ def _content_digest(files: list[_File]) -> str:
     return digest.hexdigest()
 
 
-def _list_files(root: Path, problems: list[Problem]) -> list[_File]:
-    """Every YAML file of topics/ and sources/ with the hash of its bytes ("" when unreadable)."""
+def _list_files(root: Path, problems: list[Problem], hashed: bool = True) -> list[_File]:
+    """Every YAML file of topics/ and sources/ with the hash of its bytes ("" when unreadable or not
+    `hashed`)."""
     files: list[_File] = []
     for kind in ("topics", "sources"):
         folder = root / kind
@@ -249,7 +251,7 @@ def _list_files(root: Path, problems: list[Problem]) -> list[_File]:
         for path in sorted(folder.glob("*.y*ml")):
             shown = _shown(path, root)
             try:
-                digest = content_hash(path.read_bytes()) if path.is_file() else ""
+                digest = content_hash(path.read_bytes()) if hashed and path.is_file() else ""
             except OSError:
                 digest = ""
             files.append(_File(path, shown, kind, digest))  # type: ignore[arg-type]
@@ -283,7 +285,7 @@ def _parse(f: _File, problems: list[Problem]) -> None:
         return
     f.doc, f.fresh = result, True
     f.digest = content_hash(result.text.encode("utf-8"))  # what was parsed, should the file change meanwhile
-    f.meaning = meaning_hash(result.text)
+    f.meaning = meaning_hash(result.data)
     model = validate_doc(result, MODELS[f.kind])
     if isinstance(model, list):
         problems.extend(model)
