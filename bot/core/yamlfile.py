@@ -111,6 +111,7 @@ def _from_events(text: str) -> Any:
     stack: list[list[Any]] = []  # [container, key waiting for its value]
     root: Any = _NO_KEY
     documents = 0
+    event: Any
     for event in yaml.parse(text, Loader=_Loader):
         kind = event.__class__
         if kind is yaml.ScalarEvent:
