@@ -110,7 +110,10 @@ def _reusable(store: Store, previous: Prepared | None) -> set[str]:
     old = previous.store
     described = {s for s in delta.sources if _header(old, s) != _header(store, s)}
     relinked = {s for s in delta.sources if _parents(old, s) != _parents(store, s)}
-    claims = {c.id for s in delta.sources for st in (old, store) if s in st.sources for c in st.sources[s].claims}
+    claims: set[str] = set()  # claims another brief may read: those whose origins or place changed
+    for source_id in delta.sources:
+        before, after = _origin_keys(old, source_id), _origin_keys(store, source_id)
+        claims |= {c for c in before.keys() | after.keys() if before.get(c) != after.get(c)}
     return {t for t, deps in previous.depends.items()
             if t in store.topics and t in previous.documents and t not in delta.topics
             and not deps.touched_by(described, relinked, claims)}
@@ -124,6 +127,13 @@ def _header(store: Store, source_id: str) -> dict[str, object] | None:
     return {k: v for k, v in source.__dict__.items() if k not in ("claims", "positions")}
 
 
+def _origin_keys(store: Store, source_id: str) -> dict[str, tuple[object, ...]]:
+    """What a brief reads of a claim it links to (bot.core.origins): its source, relays, attribution, also_in."""
+    source = store.sources.get(source_id)
+    return {c.id: (source_id, tuple(getattr(c, "relays", ())), c.attribution, tuple(c.also_in))
+            for c in (source.claims if source is not None else ())}
+
+
 def _parents(store: Store, source_id: str) -> list[str]:
     source = store.sources.get(source_id)
     return list(source.derived_from) if source is not None else []
@@ -135,12 +145,12 @@ class Depends:
 
     shown: frozenset[str]    # sources whose details the brief shows (cited, relayed, also_in)
     origins: frozenset[str]  # every source on a derived_from path behind the brief's origins
-    linked: frozenset[str]   # claims of other sources its claims corroborate or contradict
+    linked: frozenset[str]   # claims its claims corroborate or contradict (their origins are read)
 
     def touched_by(self, described: set[str], relinked: set[str], claims: set[str]) -> bool:
         """Whether an edit can change this brief, outside the topics the edited claims and positions are
         on: `described` are the edited sources whose own fields changed, `relinked` those whose
-        derived_from did, `claims` every claim id the edited sources held or hold."""
+        derived_from did, `claims` the claims whose origins or source changed (or that came or went)."""
         return bool(described & self.shown or relinked & self.origins or claims & self.linked)
 
 
