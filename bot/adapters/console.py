@@ -47,9 +47,20 @@ def render_text(doc: Document) -> str:
     for section in doc.sections:
         out += ["", section.title, "-" * len(section.title)]
         out += _blocks(section.blocks, _text_span, bullet="* ", indent="    ")
+    out += action_lines(doc)
     if doc.footer:
         out += ["", doc.footer]
     return "\n".join(out) + "\n"
+
+
+def action_lines(doc: Document) -> list[str]:
+    """The console's buttons: the commands to type, and how to open what a pick-list would offer."""
+    commands = [a.command for a in doc.actions if a.kind == "button"]
+    forms = dict.fromkeys(a.command.rsplit(" ", 1)[0] + " <id>" for a in doc.actions if a.kind == "option")
+    out = ["", "More: " + " · ".join(commands)] if commands else []
+    if forms:
+        out += [("" if commands else "\n") + "Open one: " + " · ".join(forms)]
+    return out
 
 
 def render_markdown(doc: Document) -> str:
@@ -60,6 +71,7 @@ def render_markdown(doc: Document) -> str:
     for section in doc.sections:
         out += ["", f"## {escape_markdown(section.title)}", ""]
         out += _blocks(section.blocks, _md_span, bullet="- ", indent="  ")
+    out += [escape_markdown(line) for line in action_lines(doc)]
     if doc.footer:
         out += ["", f"*{escape_markdown(doc.footer)}*"]
     return "\n".join(out) + "\n"
