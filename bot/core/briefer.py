@@ -16,6 +16,7 @@ from bot.core.errors import BadArgument, UnknownTopic, UserError
 from bot.core.models import Topic
 from bot.core.store import Store
 from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
+from bot.core.views.build import link
 from bot.core.views.catalog import Views
 from bot.core.views.routes import Route, ViewName
 
@@ -173,9 +174,10 @@ class Briefer:
             return snap.views.open(Route(request.view, request.topic[:64], request.page)), "-", request.view  # type: ignore[arg-type]
         try:
             found = find_topic(snap.store.topics, request.topic, snap.index)
-        except UnknownTopic:
-            hits = snap.views.search_index.search(request.topic)
-            if not hits:
+        except UnknownTopic as exc:
+            if exc.suggestions:  # a mistyped topic name: say so, with the topics it may mean
+                return _unknown(exc, snap), "-", "unknown-topic"
+            if not snap.views.search_index.search(request.topic):
                 raise
             return snap.views.search(request.topic, request.page), "-", "search"
         if request.view == "full":
@@ -199,6 +201,13 @@ class Briefer:
     def complete(self, typed: str, limit: int = 25) -> list[Topic]:
         """Topics for autocomplete."""
         return complete(self.store.topics, typed, limit)
+
+
+def _unknown(exc: UnknownTopic, snap: Prepared) -> Document:
+    """"No topic called …, did you mean …?" with a button to each topic suggested."""
+    doc = message("Cannot brief that", str(exc), tone="error")
+    actions = [link(snap.store.topics[t].title, Route("summary", t)) for t in exc.suggestions if t in snap.store.topics]
+    return doc.model_copy(update={"actions": actions})
 
 
 def help_document() -> Document:

@@ -278,8 +278,8 @@ class SlackAdapter:
             ref = uuid.uuid4().hex[:8]
             log.exception("command platform=slack failed ref=%s", ref)
             return message(FAILED_TITLE, FAILED_TEXT.format(ref=ref), tone="error"), None, "failed"
-        if request is None:
-            return doc, None, "refused"
+        if request is None or doc.tone == "error":
+            return doc, request, "refused"
         if request.help:
             return doc, request, "help"
         return doc, request, "brief" if request.topic else "topics"
