@@ -167,11 +167,21 @@ def _footer(version: str) -> str:
 # --- topic views ---------------------------------------------------------------------------------
 
 def summary_view(b: Brief, bottom_line: str | None, fp: str) -> Document:
-    """The default answer to `/brief TOPIC`: bottom line, theses, the worst flags, one line per source."""
-    return _fit(lambda cap: _summary(b, bottom_line, fp, cap), SUMMARY_CHARS - NOTICE_ROOM)
+    """The default answer to `/brief TOPIC`: bottom line, theses, the worst flags, one line per source.
+
+    Lines are kept as long as the budget allows; fewer source lines are shown before lines get shorter.
+    """
+    budget = SUMMARY_CHARS - NOTICE_ROOM
+    doc = _summary(b, bottom_line, fp, CAPS[0], SUMMARY_SOURCES)
+    tries = [(cap, n) for n in (SUMMARY_SOURCES, 4) for cap in CAPS[:5]] + [(cap, 3) for cap in CAPS]
+    for cap, sources in tries:
+        doc = _summary(b, bottom_line, fp, cap, sources)
+        if visible_chars(doc) <= budget:
+            return doc
+    return doc
 
 
-def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int) -> Document:
+def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: int) -> Document:
     topic = b.topic.id
     origins = origins_by_source(b)
     numbers = {t.id: f"T{i + 1}" for i, t in enumerate(b.theses)}
@@ -186,9 +196,10 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int) -> Document:
                   body=[[plain(clip(f.statement, cap))], [italic(clip(f.reasons[0].text, cap))]] if f.reasons
                   else [[plain(clip(f.statement, cap))]])
              for f in worst]
-    sources: list[Block] = [Note(line=_position_line(p, numbers, cap)) for p in b.positions[:SUMMARY_SOURCES]]
-    if len(b.positions) > SUMMARY_SOURCES:
-        sources.append(Note(line=[italic(f"+{len(b.positions) - SUMMARY_SOURCES} more sources")]))
+    biggest = sorted(b.positions, key=lambda p: (-p.claim_count, p.source.id))[:n_sources]
+    sources: list[Block] = [Note(line=_position_line(p, numbers, cap)) for p in biggest]
+    if len(b.positions) > n_sources:
+        sources.append(Note(line=[italic(f"+{len(b.positions) - n_sources} more sources")]))
     sections = [
         Section(title="Theses (tallied by independent origin)", blocks=theses),
         Section(title=f"Most serious flags ({len(worst)} of {len(b.flagged)})", blocks=flags),
@@ -203,9 +214,9 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int) -> Document:
                for p in b.positions]
     options += [link(f"{LABEL_EMOJI[f.label]} {f.statement}", Route("claim", f.id), kind="option")
                 for f in ranked_flags(b.flagged)]
-    line = bottom_line or composed_bottom_line(b, cap // 2)
+    line = bottom_line or composed_bottom_line(b, max(cap // 2, 60))
     return Document(
-        title=f"Brief: {b.topic.title}", summary=[bold("Bottom line: "), plain(clip(line, max(cap * 2, 120)))],
+        title=f"Brief: {clip(b.topic.title, 120)}", summary=[bold("Bottom line: "), plain(clip(line, 400))],
         sections=[s for s in sections if s.blocks], footer=_footer(b.store_version),
         actions=[*buttons, *options[:MAX_OPTIONS]], menu="Open a source or claim…", route=me.encode(),
     )
