@@ -216,7 +216,7 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: in
                 for f in ranked_flags(b.flagged)]
     line = bottom_line or composed_bottom_line(b, max(cap // 2, 60))
     return Document(
-        title=f"Brief: {clip(b.topic.title, 120)}", summary=[bold("Bottom line: "), plain(clip(line, 400))],
+        title=f"Brief: {clip(b.topic.title, 120)}", summary=[bold("Bottom line:"), plain(" " + clip(line, 400))],
         sections=[s for s in sections if s.blocks], footer=_footer(b.store_version),
         actions=[*buttons, *options[:MAX_OPTIONS]], menu="Open a source or claim…", route=me.encode(),
     )

@@ -121,7 +121,7 @@ def _search(query: str, hits: Sequence[Hit], store: Store, page: int, fp: str, c
         sections = [Section(title="No results", blocks=[Note(line=[plain("Nothing in the store matches that. "),
                                                                     code("/brief"), plain(" lists the topics.")])])]
     else:
-        title = f"{len(hits)} results" + (f" · page {page + 1} of {len(pages)}" if len(pages) > 1 else "")
+        title = f"{len(hits)} result{'s' if len(hits) != 1 else ''}" + (f" · page {page + 1} of {len(pages)}" if len(pages) > 1 else "")
         sections = [Section(title=title, blocks=pages[page])]
     return Document(title=f"Search: {clip(query, 80)}",
                     summary=[plain("No topic has that name; here is what the store says about it.")],
