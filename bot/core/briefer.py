@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot.core import messages
 from bot.core.briefing import Brief, brief
 from bot.core.compose import compose_brief, compose_topics
@@ -15,12 +17,14 @@ from bot.core.document import Document, message
 from bot.core.errors import BadArgument, UnknownTopic, UserError
 from bot.core.models import Topic
 from bot.core.store import Store
-from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
+from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index, normalise
 from bot.core.views.build import link
 from bot.core.views.catalog import Views
 from bot.core.views.routes import Route, ViewName
 
 MAX_COMMAND_CHARS = 200
+# How close (RapidFuzz ratio, 0-100) a query must be to a topic name to be taken for a typo of it.
+TYPO_SCORE = 80
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +179,11 @@ class Briefer:
         try:
             found = find_topic(snap.store.topics, request.topic, snap.index)
         except UnknownTopic as exc:
-            if exc.suggestions:  # a mistyped topic name: say so, with the topics it may mean
+            if _mistyped(request.topic, exc.suggestions, snap):  # say so, with the topics it may mean
                 return _unknown(exc, snap), "-", "unknown-topic"
             if not snap.views.search_index.search(request.topic):
+                if exc.suggestions:
+                    return _unknown(exc, snap), "-", "unknown-topic"
                 raise
             return snap.views.search(request.topic, request.page), "-", "search"
         if request.view == "full":
@@ -201,6 +207,13 @@ class Briefer:
     def complete(self, typed: str, limit: int = 25) -> list[Topic]:
         """Topics for autocomplete."""
         return complete(self.store.topics, typed, limit)
+
+
+def _mistyped(query: str, suggestions: list[str], snap: Prepared) -> bool:
+    """Whether the query is one slip away from a suggested topic's name (`chnia`), not another word (`pankin`)."""
+    key = normalise(query)
+    names = [n for n, t in snap.index.items() if t in suggestions]
+    return any(fuzz.ratio(key, name) >= TYPO_SCORE for name in names)
 
 
 def _unknown(exc: UnknownTopic, snap: Prepared) -> Document:
