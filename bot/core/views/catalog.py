@@ -18,7 +18,7 @@ BRIEFS_KEPT = 16  # briefs behind the views are rebuilt on demand; the summaries
 
 CHANGED = "⚠️ This {what} changed since that message was made; here is the current version. "
 GONE_TITLE = "No longer in the store"
-GONE = "That {what} ({id}) is no longer in the store: the curators removed or renamed it. Type /brief to see the topics."
+GONE = "There is no {what} “{id}” in the store now: it was removed or renamed, or never existed. Type /brief to see the topics."
 BAD_ROUTE = "That button is not one briefbot made, or it is from a version that is gone. Type /brief to start again."
 
 TopicView = Callable[[Brief, int, str], Document]

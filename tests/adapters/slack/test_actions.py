@@ -151,7 +151,7 @@ async def test_a_forged_or_stale_value_gets_a_clear_answer(fake: FakeSlackAPI) -
         assert "changed since that message was made" in str(reply["blocks"])
         gone = dict(forged, value="bb1:claim:no-such-claim:0:00000000")
         reply = await reply_to(fake, url, lambda hook: click_body(gone, hook))
-        assert "no longer in the store" in str(reply["blocks"])
+        assert "in the store now" in str(reply["blocks"])
     finally:
         await adapter.close()
 
