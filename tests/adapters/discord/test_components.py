@@ -142,3 +142,22 @@ async def test_clicks_are_answered_by_a_freshly_restarted_process(fake: FakeDisc
         second.signal()
         await second.wait_exit()
         await asyncio.sleep(0)
+
+
+async def test_a_digest_post_carries_a_button_per_topic(fake: FakeDiscordAPI) -> None:
+    from bot.core.digest import compose_digest, digest
+    from tests.fakes.discord_api import CHANNEL_ID
+
+    bot = await start(fake)
+    try:
+        result, _ = digest(bot.briefer.store, "all", None)
+        receipt = await bot.post(CHANNEL_ID, compose_digest(result, "Digest morning"), key="morning|c|p1")
+        assert len(receipt.message_ids) == 1
+        posted = fake.messages[CHANNEL_ID][0]
+        buttons = components_of(posted)
+        assert [b["label"] for b in buttons][:2] == ["China", "Energy and natural resources"]
+        callback = await clicked(fake, posted, buttons[0])
+        assert callback["type"] == CHANNEL_MESSAGE and callback["data"]["flags"] & 64
+        assert callback["data"]["embeds"][0]["title"] == "Brief: China"
+    finally:
+        await bot.close()

@@ -181,3 +181,23 @@ async def test_clicks_are_answered_by_a_freshly_restarted_process(fake: FakeSlac
     finally:
         second.signal()
         await second.wait_exit()
+
+
+async def test_a_digest_post_is_one_message_whose_topic_buttons_open_summaries(fake: FakeSlackAPI) -> None:
+    from bot.core.digest import compose_digest, digest
+
+    adapter = await start(fake)
+    url = f"http://127.0.0.1:{adapter.port}/slack/events"
+    try:
+        result, _ = digest(adapter.briefer.store, "all", None)
+        receipt = await adapter.post("C0DIGEST", compose_digest(result, "Digest morning"), key="morning|C0DIGEST|p1")
+        assert len(receipt.message_ids) == 1 and fake.refused == []
+        posted = fake.messages["C0DIGEST"][0]["blocks"]
+        buttons = [e for e in elements(posted) if e["type"] == "button"]
+        assert len(buttons) == len(adapter.briefer.store.topics)
+        china = next(e for e in buttons if e["text"]["text"] == "China")
+        reply = await reply_to(fake, url, lambda hook: click_body(china, hook, ephemeral=False))
+        assert (reply["response_type"], reply["replace_original"]) == ("ephemeral", False)
+        assert reply["blocks"][0]["text"]["text"] == "Brief: China"
+    finally:
+        await adapter.close()
