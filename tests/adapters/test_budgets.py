@@ -2,7 +2,6 @@
 message, on Slack, Discord and the console, for each topic of briefs/ and a 2,000-claim topic."""
 from __future__ import annotations
 
-import discord
 import pytest
 
 from bot.adapters.discord.embeds import embed_problems
@@ -78,4 +77,3 @@ def test_every_card_of_briefs_is_one_message(real: Briefer) -> None:
         assert_one_message(real, f"claim {claim}", VIEW_CHARS)
     for source in store.sources:
         assert_one_message(real, f"source {source}", VIEW_CHARS)
-    assert discord  # the embeds above were built with the real discord.py

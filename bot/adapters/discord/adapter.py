@@ -324,13 +324,14 @@ class DiscordAdapter:
         none = discord.AllowedMentions.none()
         # The links ride on the last message (a view is one message; longer documents end with them).
         last = len(shown) - 1
+        links = view if view is not None else discord.utils.MISSING
         if not interaction.response.is_done():
-            extra = {"view": view} if view is not None and last == 0 else {}
-            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none, **extra)
+            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none,
+                                                    view=links if last == 0 else discord.utils.MISSING)
             shown, last = shown[1:], last - 1
         for n, page in enumerate(shown):
-            extra = {"view": view} if view is not None and n == last else {}
-            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none, **extra)
+            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none,
+                                            view=links if n == last else discord.utils.MISSING)
         if len(pages) > REPLY_PAGES_MAX:
             note = TOO_MANY_PAGES.format(total=len(pages), shown=REPLY_PAGES_MAX)
             await interaction.followup.send(note, ephemeral=ephemeral, allowed_mentions=none)
@@ -363,10 +364,10 @@ class DiscordAdapter:
         ids: list[str] = []
         view = components(doc, self.items)
         for number, page in enumerate(pages):
-            links = {"view": view} if view is not None and number == len(pages) - 1 else {}
+            links = view if view is not None and number == len(pages) - 1 else discord.utils.MISSING
             try:
                 sent = await target.send(embeds=page, nonce=page_nonce(key, number),
-                                         allowed_mentions=discord.AllowedMentions.none(), **links)
+                                         allowed_mentions=discord.AllowedMentions.none(), view=links)
             except (discord.HTTPException, discord.RateLimited) as exc:
                 raise DeliveryError(f"Discord refused page {number + 1} of {len(pages)} for channel "
                                     f"{channel}: {exc}") from exc

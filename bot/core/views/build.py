@@ -266,7 +266,7 @@ def flagged_view(b: Brief, page: int, fp: str) -> Document:
     flags = ranked_flags(b.flagged)
 
     def make(cap: int) -> Document:
-        blocks = [_flag_block(f, titles, cap) for f in flags] or [Note(line=[plain("No flagged claim on this topic.")])]
+        blocks: list[Block] = [_flag_block(f, titles, cap) for f in flags] or [Note(line=[plain("No flagged claim on this topic.")])]
         return _paged(b, me, f"Flagged: {b.topic.title}", f"{len(flags)} flagged claims", blocks, page,
                       lambda shown: [link(f"{LABEL_EMOJI[f.label]} {f.statement}", Route("claim", f.id), kind="option")
                                      for f in flags if any(f.id == _claim_of(x) for x in shown)])
