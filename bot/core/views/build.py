@@ -149,7 +149,7 @@ def composed_bottom_line(b: Brief, cap: int) -> str:
         contested = [s for s in scored if s[1] and s[2] and s[3] is not t]
         if contested:
             c = max(contested, key=lambda s: s[1] + s[2])
-            parts.append(f"Contested: “{clip(c[3].statement, cap // 2)}”.")
+            parts.append(f"Contested: “{clip(c[3].statement, cap)}”.")
     n_claims = len({f.id for f in b.flagged} | {c.id for c in b.claims})
     parts.append(f"{len(b.flagged)} of {n_claims} claims are flagged.")
     return " ".join(parts)
