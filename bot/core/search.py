@@ -26,7 +26,10 @@ TYPO_MIN_CHARS = 4
 TYPO_ALTERNATIVES = 3
 # Column weights for bm25: who says it (speaker, author, outlet), titles and names, then the text.
 WEIGHTS = (0.0, 0.0, 10.0, 5.0, 1.0)
-RELAY_DISCOUNT = 0.5  # a claim found through the source it relays ranks below the source itself
+RELAY_DISCOUNT = 0.5
+# When no document has every word, words found in more than this share of claims are left out.
+COMMON_SHARE = 0.05
+COMMON_MIN_DOCS = 50  # a claim found through the source it relays ranks below the source itself
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,10 @@ class SearchIndex:
         self._db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", _rows(store))
         self._db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
         self._db.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, row)")
-        self._vocab = [row[0] for row in self._db.execute("SELECT term FROM vocab")]
+        self._df = dict(self._db.execute("SELECT term, doc FROM vocab").fetchall())
+        self._vocab = list(self._df)
         self._known = frozenset(self._vocab)
+        self._common = max(COMMON_MIN_DOCS, int(len(store.claims) * COMMON_SHARE))
         self._relays = _relays(store)
         self._claims_of = {s.id: [c.id for c in s.claims] for s in store.sources.values()}
 
@@ -60,12 +65,12 @@ class SearchIndex:
         """Results for `query`, best first; BadArgument for an oversized or empty query."""
         words = _words(query)
         groups = [self._alternatives(w, last=i == len(words) - 1) for i, w in enumerate(words)]
-        groups = [g for g in groups if g]
-        if not groups:
-            return []
         hits = self._match(" AND ".join(groups), limit)
         if not hits and len(groups) > 1:
-            hits = self._match(" OR ".join(groups), limit)
+            # No document has every word: rank those with any of the telling ones ("de", "the" tell nothing
+            # and would make every document a candidate).
+            rare = [g for w, g in zip(words, groups, strict=True) if self._df.get(w, 0) <= self._common]
+            hits = self._match(" OR ".join(rare), limit) if rare else []
         return self._with_relays(hits, limit)
 
     def _alternatives(self, word: str, *, last: bool) -> str:

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.core.briefing import Brief, backlinks, brief, claim_view, source_view
+from bot.core.compose import compose_topics
 from bot.core.document import Document, italic, message
 from bot.core.search import SearchIndex
 from bot.core.store import Store
@@ -117,7 +118,7 @@ class Views:
         if route.view in ("claim", "source"):
             return self._card(route)
         if route.view == "topics":
-            raise BadRoute("the topic list is not a view of the catalogue")
+            return compose_topics(sorted(self.store.topics.values(), key=lambda t: t.id))
         if route.id not in self.store.topics:
             return message(GONE_TITLE, GONE.format(what="topic", id=route.id), tone="error")
         fp = self.topic_fp(route.id)
