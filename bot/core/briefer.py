@@ -98,7 +98,7 @@ class Prepared:
 
 
 def prepare(store: Store, *, warm: bool = True) -> Prepared:
-    """Index a store and (with `warm`) build every topic's brief, so no command pays for it.
+    """Index a store and (with `warm`) build every topic's summary and the search index, so no command pays for them.
 
     Slow on a large store: call it off the command path (the reloader runs it in a thread).
     """
