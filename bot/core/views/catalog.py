@@ -98,9 +98,21 @@ class Views:
         found = self._summaries.get(topic_id)
         if found is None:
             b = self.brief(topic_id)
-            found = self._summaries[topic_id] = summary_view(b, self.store.topics[topic_id].bottom_line,
-                                                             self.topic_fp(topic_id))
+            found = self._summaries[topic_id] = self._stamped(
+                summary_view(b, self.store.topics[topic_id].bottom_line, self.topic_fp(topic_id)))
         return found
+
+    def _stamped(self, doc: Document) -> Document:
+        """Links to cards carry the card's fingerprint, so a later click can say whether it changed."""
+        actions = []
+        for action in doc.actions:
+            route = decode(action.target)
+            if not route.fp and route.view == "claim" and route.id in self.store.claims:
+                action = action.model_copy(update={"target": Route("claim", route.id, route.page, self.claim_fp(route.id)).encode()})
+            elif not route.fp and route.view == "source" and route.id in self.store.sources:
+                action = action.model_copy(update={"target": Route("source", route.id, route.page, self.source_fp(route.id)).encode()})
+            actions.append(action)
+        return doc.model_copy(update={"actions": actions})
 
     def open_text(self, target: str) -> Document:
         """The view a click's route names; an explanation when the route is not ours."""
@@ -114,9 +126,9 @@ class Views:
         """The view `route` names, from this snapshot; a notice when the item changed, a message when gone."""
         if route.view == "search":
             hits = self.search_index.search(route.id)
-            return search_view(route.id, hits, self.store, route.page, fingerprint(self.store.version))
+            return self._stamped(search_view(route.id, hits, self.store, route.page, fingerprint(self.store.version)))
         if route.view in ("claim", "source"):
-            return self._card(route)
+            return self._stamped(self._card(route))
         if route.view == "topics":
             return compose_topics(sorted(self.store.topics.values(), key=lambda t: t.id))
         if route.id not in self.store.topics:
@@ -125,7 +137,7 @@ class Views:
         if route.view == "summary":
             doc = self.summary(route.id)
         else:
-            doc = TOPIC_VIEWS[route.view](self.brief(route.id), route.page, fp)
+            doc = self._stamped(TOPIC_VIEWS[route.view](self.brief(route.id), route.page, fp))
         return _noticed(doc, route, fp, "topic")
 
     def _card(self, route: Route) -> Document:

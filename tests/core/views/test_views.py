@@ -126,3 +126,13 @@ def test_typed_cards_answer_on_every_platform(briefer: Briefer) -> None:
     assert briefer.answer("source wsj-russia-china-offer-report")[0].title.startswith("Source: ")
     doc, _ = briefer.answer("claim nothing-here")
     assert doc.tone == "error" and "in the store now" in line_text(doc.summary)
+
+
+def test_links_to_cards_carry_the_cards_fingerprint(store: Store) -> None:
+    views = Views(store)
+    for action in views.summary("china").actions + views.open(Route("flagged", "china")).actions:
+        route = decode(action.target)
+        if route.view == "claim":
+            assert route.fp == views.claim_fp(route.id)
+        elif route.view == "source":
+            assert route.fp == views.source_fp(route.id)
