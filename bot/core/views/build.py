@@ -211,9 +211,9 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: in
                link("Positions", Route("positions", topic, 0, fp)),
                link(f"Sources ({len(b.sources)})", Route("sources", topic, 0, fp))]
     options = [link(f"{KIND_EMOJI[p.source.kind]} {p.source.title}", Route("source", p.source.id), kind="option")
-               for p in b.positions]
+               for p in b.positions[:MAX_OPTIONS]]
     options += [link(f"{LABEL_EMOJI[f.label]} {f.statement}", Route("claim", f.id), kind="option")
-                for f in ranked_flags(b.flagged)]
+                for f in ranked_flags(b.flagged)[:MAX_OPTIONS - len(options)]]
     line = bottom_line or composed_bottom_line(b, max(cap // 2, 60))
     return Document(
         title=f"Brief: {clip(b.topic.title, 120)}", summary=[bold("Bottom line:"), plain(" " + clip(line, 400))],
