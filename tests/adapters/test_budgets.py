@@ -77,3 +77,33 @@ def test_every_card_of_briefs_is_one_message(real: Briefer) -> None:
         assert_one_message(real, f"claim {claim}", VIEW_CHARS)
     for source in store.sources:
         assert_one_message(real, f"source {source}", VIEW_CHARS)
+
+
+def test_hostile_source_text_stays_inert_in_every_view(fixture_store: Store) -> None:
+    import json
+
+    from bot.core.store import build_store
+    from tests.fakes.documents import HOSTILE
+
+    sources = [s.model_copy(update={"title": HOSTILE[:200], "claims": [c.model_copy(update={"statement": HOSTILE, "speaker": "<!channel>"})
+                                                                       for c in s.claims]})
+               for s in fixture_store.sources.values()]
+    briefer = Briefer(build_store(list(fixture_store.topics.values()), sources, "hostile"))
+    for text in ("china", "china flagged", "china sources", "china positions", "everyone", f"claim {sources[0].claims[0].id}"):
+        doc, _ = briefer.answer(text)
+        # mrkdwn is where Slack parses mentions and links; plain_text (header, buttons, options) shows them as typed.
+        slack = json.dumps(_mrkdwn(slack_pages(doc)[0]))
+        assert "<!channel>" not in slack and "<@123456789012345678>" not in slack and "<http" not in slack, text
+        from bot.adapters.discord.embeds import render_embeds
+        discord_text = json.dumps([e.to_dict() for e in render_embeds(doc)[0]], ensure_ascii=False)
+        assert "@everyone" not in discord_text.replace("@\u200beveryone", ""), text
+        if text == "china flagged":
+            assert "&lt;!channel&gt;" in slack and "@\u200beveryone" in discord_text  # shown, but inert
+
+
+def _mrkdwn(blocks: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    out = []
+    for block in blocks:
+        texts = [block.get("text") or {}, *block.get("elements", [])]
+        out += [t["text"] for t in texts if isinstance(t, dict) and t.get("type") == "mrkdwn"]
+    return out
