@@ -44,8 +44,8 @@ def test_console_reaches_every_view_by_text(briefer) -> None:  # type: ignore[no
     summary = console.handle("/brief china")
     assert summary.startswith("Brief: China") and "More: /brief china thesis · /brief china flagged" in summary
     assert "Open one: /brief source <id> · /brief claim <id>" in summary
-    flagged = console.handle("/brief china flagged 2")
-    assert flagged.startswith("Flagged: China") and "page 2 of" in flagged and "/brief china flagged 3" in flagged
+    flagged = console.handle("/brief russia flagged 2")
+    assert flagged.startswith("Flagged: Russia") and "page 2 of" in flagged and "/brief russia flagged" in flagged
     assert console.handle("/brief china sources").startswith("Sources: China")
     assert console.handle("/brief source wsj-russia-china-offer-report").startswith("Source: ")
     card = console.handle("/brief claim cmt-peskov-cannot-dance-alone")

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from bot.cli.main import main
+from bot.core.briefing import Brief
 from bot.core.views.build import SUMMARY_CHARS
 from bot.core.views.routes import decode
 from tests.conftest import BRIEFS
@@ -28,18 +29,19 @@ def test_brief_prints_the_summary_by_default_and_everything_with_full(capsys) ->
 
 
 def test_json_keeps_the_brief_contract_and_adds_the_view(capsys) -> None:
-    _, out, _ = run(capsys, "brief", "chine", "--view", "flagged", "--page", "2", "--format", "json")
+    _, out, _ = run(capsys, "brief", "russie", "--view", "flagged", "--page", "2", "--format", "json")
     data = json.loads(out)
-    assert data["schema_version"] == 1 and data["topic"]["id"] == "china" and data["flagged"]
+    assert data["schema_version"] == Brief.model_fields["schema_version"].default and data["topic"]["id"] == "russia" and data["flagged"]
     view = data["view"]
     assert (view["name"], view["page"]) == ("flagged", 2) and decode(view["route"]).page == 1
-    assert view["document"]["title"] == "Flagged: China" and "page 2 of" in view["document"]["sections"][0]["title"]
+    assert view["document"]["title"] == "Flagged: Russia" and "page 2 of" in view["document"]["sections"][0]["title"]
 
 
 def test_show_claim_and_source_cards(capsys) -> None:
     code, out, _ = run(capsys, "show", "claim", "cmt-peskov-cannot-dance-alone")
-    assert code == 0 and "“La Russie est prête" in out and "[fr]" in out and "evidence supported" in out
-    assert "Corroborated by:" in out and "origins:" in out
+    assert code == 0 and "danser seule" in out and "[fr]" in out and "evidence supported" in out
+    code, out, _ = run(capsys, "show", "claim", "anl-china-trade-adversary")
+    assert code == 0 and "Corroborated by:" in out and "claim oped-china-main-rival" in out and "origins:" in out
     code, out, _ = run(capsys, "show", "source", "wsj-russia-china-offer-report", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["id"] == "wsj-russia-china-offer-report" and data["view"]["document"]["title"].startswith("Source:")
@@ -71,7 +73,7 @@ def test_claims_by_speaker_and_by_search_show_ids(capsys) -> None:
     assert [c["id"] for c in json.loads(out)] == ["cmt-peskov-cannot-dance-alone"]
     _, out, _ = run(capsys, "claims", "--speaker", "peskov")
     assert "(claim cmt-peskov-cannot-dance-alone · " in out
-    _, out, _ = run(capsys, "claims", "--search", "sanctions relief", "--format", "json")
+    _, out, _ = run(capsys, "claims", "--search", "lifting of sanctions", "--format", "json")
     ids = [c["id"] for c in json.loads(out)]
     assert ids and ids[0] == "oped-sanctions-relief-lever"
 

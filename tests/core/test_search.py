@@ -7,6 +7,13 @@ from bot.core.briefer import Briefer, prepare
 from bot.core.errors import BadArgument
 from bot.core.search import SearchIndex
 from bot.core.store import Store
+from bot.core.topics import normalise
+from tests.conftest import BRIEFS
+
+
+def index_store(_: SearchIndex) -> Store:
+    from bot.core.store import load_store
+    return load_store(BRIEFS)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +58,10 @@ def test_french_phrases_and_accents_fold(index: SearchIndex) -> None:
 def test_a_phrase_ranks_the_topic_then_the_claims_saying_it(index: SearchIndex) -> None:
     hits = index.search("sanctions relief")
     assert (hits[0].kind, hits[0].id) == ("topic", "sanctions")
-    assert "oped-sanctions-relief-lever" in [h.id for h in hits[:3]]
+    assert "oped-sanctions-relief-lever" in [h.id for h in index.search("lifting of sanctions")[:3]]
+    saying = {c for c, e in index_store(index).claims.items()
+              if {"sanctions", "relief"} <= set(normalise(e.claim.statement + " " + e.claim.quote).split())}
+    assert saying and saying <= {h.id for h in hits}
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
 

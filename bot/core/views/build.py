@@ -111,15 +111,9 @@ def origins_by_source(b: Brief) -> dict[str, list[str]]:
     return {s.id: s.origins for s in b.sources}
 
 
-def tally_origins(t: ThesisTally, origins: dict[str, list[str]]) -> tuple[list[str], list[str], list[str]]:
-    """The independent origins behind each stance on a thesis (issue 11's fields when the brief has them)."""
-    def roots(field: str, ids: list[str]) -> list[str]:
-        given = getattr(t, f"{field}_origins", None)
-        if given is not None:
-            return list(given)
-        return sorted({o for s in ids for o in origins.get(s, [s])})
-
-    return roots("supports", t.supports), roots("opposes", t.opposes), roots("mixed", t.mixed)
+def tally_origins(t: ThesisTally, origins: dict[str, list[str]] | None = None) -> tuple[list[str], list[str], list[str]]:
+    """The independent origins behind each stance on a thesis, as the brief counts them."""
+    return list(t.supports_origins), list(t.opposes_origins), list(t.mixed_origins)
 
 
 def tally_text(t: ThesisTally, origins: dict[str, list[str]]) -> str:
