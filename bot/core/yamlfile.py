@@ -71,16 +71,18 @@ def read_bounded(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> byte
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
-    with os.fdopen(fd, "rb") as file:
-        try:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return Problem(shown_as, 1, "", "not a regular file (a folder, pipe or device); only plain files are read")
-            if info.st_size > limit:
-                return Problem(shown_as, 1, "", f"file is {info.st_size} bytes; the limit is {limit}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(shown_as, 1, "", "not a regular file (a folder, pipe or device); only plain files are read")
+        if info.st_size > limit:
+            return Problem(shown_as, 1, "", f"file is {info.st_size} bytes; the limit is {limit}")
+        with os.fdopen(os.dup(fd), "rb") as file:
             raw = file.read(limit + 1)
-        except OSError as exc:
-            return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
+    except OSError as exc:
+        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
     if len(raw) > limit:
         return Problem(shown_as, 1, "", f"file is larger than {limit} bytes")
     return raw
