@@ -286,5 +286,10 @@ def _claim_lines(source_id: str, n: int, candidate: Candidate) -> list[str]:
 
 
 def draft_path(briefs: Path, source_id: str) -> Path:
-    """Where a new source file goes by default."""
-    return briefs / "sources" / f"{source_id}.yaml"
+    """Where a draft goes by default: `drafts/` beside the store, a folder the bot never loads."""
+    return briefs.absolute().parent / "drafts" / f"{source_id}.yaml"
+
+
+def loaded_by_store(path: Path, briefs: Path) -> bool:
+    """Whether a file at `path` would be loaded into the live store (or trigger its reload)."""
+    return path.absolute().resolve().is_relative_to(briefs.absolute().resolve())

@@ -137,17 +137,18 @@ class Reloader:
         a rename (a watch follows the old folder, not the name): each folder's identity is checked
         every `rearm_s`, and a change re-arms the watch and reloads. Nothing a reload does stops it.
         """
+        rearmed = False
         while not self._stop.is_set():
             identity = self._identity()
             try:
-                await self._watch(identity)
+                await self._watch(identity, rearmed)
             except Exception:
                 log.exception("file watcher failed; re-arming it")
                 self._ready.set()
                 await self._sleep(self.rearm_s)
-            if not self._stop.is_set() and self._identity() != identity:
+            rearmed = not self._stop.is_set() and self._identity() != identity
+            if rearmed:
                 log.warning("a watched folder was moved, deleted or replaced; re-arming the watch and reloading")
-                await self._on_files(set(self._folders()))
 
     def _folders(self) -> list[Path]:
         return [p for p in (self.briefs, self.config_dir) if p is not None]
@@ -167,7 +168,7 @@ class Reloader:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=seconds)
 
-    async def _watch(self, identity: tuple[tuple[int, int] | None, ...]) -> None:
+    async def _watch(self, identity: tuple[tuple[int, int] | None, ...], reload_first: bool) -> None:
         """Watch the folders that exist until stopped or until one of them changes identity."""
         paths = [p for p, i in zip(self._folders(), identity, strict=True) if i is not None]
         moved = asyncio.Event()
@@ -183,13 +184,15 @@ class Reloader:
         try:
             if not paths:
                 self._ready.set()
+                if reload_first:
+                    await self._on_files(set(self._folders()))
                 await _EitherEvent(self._stop, moved).wait()
                 return
-            await self._consume(paths, moved)
+            await self._consume(paths, moved, reload_first)
         finally:
             checker.cancel()
 
-    async def _consume(self, paths: list[Path], moved: asyncio.Event) -> None:
+    async def _consume(self, paths: list[Path], moved: asyncio.Event, reload_first: bool) -> None:
         either = _EitherEvent(self._stop, moved)
         events = awatch(*paths, watch_filter=_admin_file, stop_event=either, **self._watch_args)  # type: ignore[arg-type]
         pending = asyncio.ensure_future(anext(events))
@@ -199,6 +202,8 @@ class Reloader:
         if pending.done() and pending.exception() is not None:
             raise pending.exception()  # type: ignore[misc]
         self._ready.set()
+        if reload_first:  # after arming: what was written before is loaded now, anything later is an event
+            await self._on_files(set(self._folders()))
         try:
             while True:
                 try:

@@ -165,18 +165,36 @@ def test_each_seed_proposes_the_claims_curated_from_it() -> None:
     assert checked, "no curated source points at a seed article"
 
 
-def test_the_cli_writes_the_skeleton_next_to_the_other_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_writes_the_draft_where_the_store_does_not_load_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     article = tmp_path / "geneva.txt"
     article.write_text(FRENCH, encoding="utf-8")
     briefs = tmp_path / "briefs"
+    shutil.copytree(FIXTURE_BRIEFS, briefs)
     args = ["--briefs", str(briefs), "draft", str(article), "--source-id", "geneva-fr"]
     assert main(args) == 0
-    written = briefs / "sources" / "geneva-fr.yaml"
+    written = tmp_path / "drafts" / "geneva-fr.yaml"
     assert written.read_text().startswith("# yaml-language-server: $schema=../../schema/source.schema.json\n")
     assert "candidate claims" in capsys.readouterr().out
+    assert not (briefs / "sources" / "geneva-fr.yaml").exists()
+    assert check_store(briefs)[0] is not None  # the live store still loads
+    into_store = ["--briefs", str(briefs), "draft", str(article), "--source-id", "geneva-fr",
+                  "--out", str(briefs / "sources" / "geneva-fr.yaml")]
+    assert main(into_store) == 2 and "the bot loads that folder" in capsys.readouterr().err
+    assert not (briefs / "sources" / "geneva-fr.yaml").exists()
     assert main(args) == 1 and "--force" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
     assert main(["--briefs", str(briefs), "draft", str(article), "--source-id", "Bad Id"]) == 2
     assert main(["--briefs", str(briefs), "draft", str(tmp_path / "missing.txt"), "--source-id", "x"]) == 2
     assert main(["draft", str(article), "--source-id", "geneva-fr", "--out", "-"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["language"] == "fr"
+
+
+def test_a_todo_left_in_any_field_is_an_error_naming_that_field(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE_BRIEFS, tmp_path / "briefs")
+    path = tmp_path / "briefs" / "sources" / "oped.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("note: Speculative.", "note: TODO").replace("outlet: LinkedIn", "outlet: TODO")
+                    .replace("statement: A deal could split Russia from China.", "statement: TODO"))
+    store, problems = check_store(tmp_path / "briefs")
+    todo = {p.field for p in problems if "still says TODO" in p.message}
+    assert store is None and todo == {"note", "outlet", "claims.0.statement"}
