@@ -115,6 +115,9 @@ def build(
     for adapter in adapters.values():
         if hasattr(adapter, "admin"):
             adapter.admin = app.admin  # adapters with admin commands answer them through this
+    console = adapters.get("console")
+    if isinstance(console, ConsoleAdapter) and console.inp is not None:
+        console.on_eof = app.stopping.set  # Ctrl-D at the console stops the bot, like Ctrl-C
     web_app.add_routes(health_routes(metrics, readiness_checks(app)))
     return app
 
