@@ -14,7 +14,7 @@ from bot.cli.commands import with_store
 from bot.core.changes import ChangeLog
 from bot.core.labels import is_flagged
 from bot.core.store import Store, check_store
-from bot.curation.draft import candidates, draft_path, draft_source, loaded_by_store
+from bot.curation.draft import MAX_PROPOSED, candidates, draft_path, draft_source, loaded_by_store
 from bot.curation.reload import read_status
 from bot.curation.export import Reviewer, claim_reviews, store_json
 
@@ -60,7 +60,9 @@ def draft_command(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     # The schema comment is written for the file's final place, briefs/sources/.
     out.write_text(draft_source(article, args.source_id, args.article.name), encoding="utf-8")
-    print(f"wrote {out}: {len(candidates(article))} candidate claims to rate. It is not loaded from there; "
+    found = len(candidates(article))
+    print(f"wrote {out}: the {min(found, MAX_PROPOSED)} best of {found} candidate claims to rate, best first. "
+          "It is not loaded from there; "
           f"once every TODO is replaced, move it to {Path(args.briefs) / 'sources'}/.")
     return 0
 

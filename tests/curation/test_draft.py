@@ -12,11 +12,14 @@ from bot.cli.main import main
 from bot.core.models import Source
 from bot.core.store import check_store, load_store, normalise_space
 from bot.curation.draft import (
+    MAX_PROPOSED,
     MAX_QUOTE,
     Candidate,
     candidates,
     detect_language,
     draft_source,
+    ranked,
+    score,
     short_quote,
     split_sentences,
 )
@@ -103,11 +106,11 @@ def fill_todos(data: dict) -> dict:
 def test_the_skeleton_has_the_schema_comment_todos_and_verbatim_quotes_and_validates_once_filled() -> None:
     text = draft_source(ENGLISH, "geneva-talks", "geneva.txt")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../../schema/source.schema.json"
-    assert "outlet: TODO" in text and "published: TODO" in text and "# Candidate 1, line 4: " in text
+    assert "outlet: TODO" in text and "published: TODO" in text and "# Candidate 1, line 4, score " in text
     data = yaml.safe_load(text)
     assert data["id"] == "geneva-talks" and data["archive"] == "geneva.txt" and data["language"] == "en"
     quotes = [c["quote"] for c in data["claims"]]
-    assert quotes == [c.quote for c in candidates(ENGLISH)]
+    assert quotes == [c.quote for c in ranked(candidates(ENGLISH))[:MAX_PROPOSED]]
     assert all(normalise_space(q) in normalise_space(ENGLISH) for q in quotes)
     assert [c["id"] for c in data["claims"]] == [f"geneva-talks-{n}" for n in range(1, len(quotes) + 1)]
     source = Source.model_validate(fill_todos(data))
@@ -198,3 +201,16 @@ def test_a_todo_left_in_any_field_is_an_error_naming_that_field(tmp_path: Path) 
     store, problems = check_store(tmp_path / "briefs")
     todo = {p.field for p in problems if "still says TODO" in p.message}
     assert store is None and todo == {"note", "outlet", "claims.0.statement"}
+
+
+def test_candidates_are_ranked_best_first_and_a_long_article_keeps_only_the_best_as_claims() -> None:
+    best = ranked(candidates(ENGLISH))
+    scores = [score(c) for c in best]
+    assert scores == sorted(scores, reverse=True)
+    assert best[0].sentence.text.startswith("According to officials familiar")  # anonymous + hedging + actors
+    article = "\n".join(f"Russia and China said trade rose {n} percent, officials could say." for n in range(40))
+    text = draft_source(article, "long", "long.txt")
+    data = yaml.safe_load(text)
+    assert len(data["claims"]) == MAX_PROPOSED
+    assert "more claim-like sentence(s), ranked lower" in text
+    assert "# Candidate 1, line " in text and "hedged wording “could”" in text
