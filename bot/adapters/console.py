@@ -5,7 +5,7 @@ import asyncio
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TextIO
 
 from bot.adapters.base import AdminDesk, Receipt
@@ -168,13 +168,13 @@ class ConsoleAdapter:
         except (AttributeError, OSError, ValueError):
             return None
 
-    async def _thread_lines(self):  # type: ignore[no-untyped-def]
+    async def _thread_lines(self) -> AsyncIterator[str]:
         # A stream without a file descriptor (tests' StringIO) never blocks for long.
         assert self.inp is not None
         while line := await asyncio.to_thread(self.inp.readline):
             yield line
 
-    async def _fd_lines(self):  # type: ignore[no-untyped-def]
+    async def _fd_lines(self) -> AsyncIterator[str]:
         # The loop watches the descriptor: no thread is left blocked in read() when Ctrl-C stops the bot.
         fd = self._fd()
         assert fd is not None
