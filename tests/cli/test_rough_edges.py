@@ -71,3 +71,31 @@ def test_a_network_failure_at_start_up_is_one_line_and_a_non_zero_exit(tmp_path:
     assert "Traceback" not in done.stderr
     [line] = [line for line in done.stderr.splitlines() if line.startswith("cannot start")]
     assert f"Cannot connect to host 127.0.0.1:{unused_tcp_port}" in line
+
+
+def test_status_shows_a_running_bot_whose_last_reload_was_refused(capsys, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "reload-status.json").write_text(
+        '{"store": {"ok": false, "at": "2026-12-03T10:00:00+00:00", "trigger": "watch", "version": "abc",'
+        ' "errors": ["briefs/sources/x.yaml:3 [kind] error: unknown tag"], "error_count": 1}}')
+    code, out, _ = run(capsys, "--briefs", str(FIXTURE_BRIEFS), "status", "--state", str(state))
+    assert code == 0
+    assert "running bot: DEGRADED: the last store reload at 2026-12-03T10:00:00+00:00 was refused with 1 error(s)" in out
+    assert "briefs/sources/x.yaml:3 [kind] error: unknown tag" in out
+
+
+def test_digest_send_with_the_network_down_is_one_line_and_a_non_zero_exit(tmp_path: Path, unused_tcp_port: int) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "channels.yaml").write_text("channels:\n  - {id: news, platform: discord, channel_id: '123456789012345678'}\n")
+    (config / "digests.yaml").write_text(
+        "digests:\n  - {id: daily, platform: discord, channels: [news], schedule: {time: '08:00'}, timezone: UTC}\n")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "STATE_DIR": str(tmp_path / "state"),
+           "DISCORD_TOKEN": "abc.def.ghi", "DISCORD_API_URL": f"http://127.0.0.1:{unused_tcp_port}/api/v10"}
+    done = subprocess.run([sys.executable, "-m", "bot", "--briefs", str(FIXTURE_BRIEFS), "--config", str(config),
+                           "digest", "--send", "daily"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("cannot send")]
+    assert f"Cannot connect to host 127.0.0.1:{unused_tcp_port}" in line
