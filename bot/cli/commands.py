@@ -293,5 +293,16 @@ def run_command(args: argparse.Namespace) -> int:
     except BriefbotError as exc:  # a platform refused the token, a gateway never became ready, …
         print(f"cannot start: {mask(str(exc), secrets)}", file=sys.stderr)
         return 2
+    except (OSError, asyncio.TimeoutError) as exc:  # aiohttp's connection errors are OSErrors too
+        print(f"cannot start: {mask(network_problem(exc), secrets)}", file=sys.stderr)
+        return 2
     return 0
+
+
+def network_problem(exc: BaseException) -> str:
+    """One line on a network failure (no traceback): what could not be reached, and why."""
+    if isinstance(exc, TimeoutError):
+        return "a platform did not answer in time (network timeout); check the connection and try again."
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{text[:300]}. Check the network connection (and any proxy), then try again."
 

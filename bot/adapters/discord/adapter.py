@@ -18,7 +18,7 @@ from discord import app_commands
 
 from bot.adapters.base import AdminDesk, Receipt
 from bot.adapters.discord.components import components, make_items
-from bot.adapters.discord.embeds import Page, render_embeds, truncate
+from bot.adapters.discord.embeds import Page, clean_label, render_embeds, truncate
 from bot.core import messages
 from bot.core.briefer import Briefer
 from bot.core.document import Document, message
@@ -71,7 +71,7 @@ def choice_name(topic: Topic) -> str:
     """An autocomplete label: the title, then the aliases that may be what the user typed."""
     aliases = [a for a in topic.aliases if a.casefold() != topic.title.casefold()]
     label = f"{topic.title} · {', '.join(aliases)}" if aliases else topic.title
-    return truncate(label, CHOICE_NAME_MAX)
+    return truncate(clean_label(label), CHOICE_NAME_MAX) or topic.id
 
 
 def point_discord_py_at(api_url: str, gateway_url: str) -> Callable[[], None]:

@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -32,6 +33,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import AdminDesk, Receipt
 from bot.adapters.slack.actions import GO_PATTERN, PICK_ACTION, SHARE_ACTION, clicked_route, on_ephemeral, share_button
+from bot.adapters.slack.guard import Refusal, RequestGuard
 from bot.adapters.slack.blocks import (
     MAX_BLOCKS,
     SlackBlock,
@@ -146,6 +148,7 @@ class SlackAdapter:
             logger=logging.getLogger("slack_bolt"),
         )
         self.web_app = web_app if web_app is not None else web.Application()
+        self.guard = RequestGuard(signing_secret or "")
         if mode == "http":
             self.web_app.router.add_post(path, self._handle_http)
         self._app_token = app_token
@@ -205,8 +208,17 @@ class SlackAdapter:
             log.error("reply platform=slack crashed", exc_info=task.exception())
 
     async def _handle_http(self, request: web.Request) -> web.StreamResponse:
-        """One HTTP request from Slack (commands and interactivity), through bolt's verification and dispatch."""
-        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        """One HTTP request from Slack (commands and interactivity): the guard checks the raw request,
+        then bolt verifies and dispatches it."""
+        body = await self.guard.read(request)
+        if isinstance(body, Refusal):
+            return body.response()
+        refusal = self.guard.check(request, body)
+        if refusal is not None:
+            return refusal.response()
+        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                        headers=request.headers)  # type: ignore[arg-type]
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def _answer(self, text: str, response_url: str, via: str) -> None:
         """Answer one `/brief` text through its response_url, and log the outcome (never a token)."""

@@ -130,8 +130,11 @@ def truncate(text: str, limit: int) -> str:
 
 
 def header_block(text: str) -> SlackBlock:
-    """A header block (plain text: Slack does not parse it, so nothing to escape)."""
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, HEADER_CHARS), "emoji": True}}
+    """A header block, escaped like every other text and cut (never inside an entity) to its limit."""
+    cut = truncate(text, HEADER_CHARS)
+    while slack_len(escape_mrkdwn(cut)) > HEADER_CHARS:
+        cut = truncate(cut, len(cut) - 1)
+    return {"type": "header", "text": {"type": "plain_text", "text": escape_mrkdwn(cut), "emoji": True}}
 
 
 def section_block(mrkdwn: str) -> SlackBlock:
