@@ -18,6 +18,7 @@ GROUPS = ("files", "commands", "digest", "curate")  # the order of `--help`
 COMMAND_MODULES = {
     "validate": "files", "schema": "files",
     "brief": "commands", "topics": "commands", "sources": "commands", "claims": "commands", "run": "commands",
+    "search": "commands", "show": "commands",
     "digest": "digest",
     "draft": "curate", "export": "curate", "status": "curate",
 }

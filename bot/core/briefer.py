@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot.core import messages
 from bot.core.briefing import Brief, brief
 from bot.core.compose import compose_brief, compose_topics
@@ -16,9 +18,14 @@ from bot.core.errors import BadArgument, UnknownTopic, UserError
 from bot.core.models import Topic
 from bot.core.snapshot import SignalCache
 from bot.core.store import Store, collector_paused as _collector_paused
-from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
+from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index, normalise
+from bot.core.views.build import link
+from bot.core.views.catalog import Views
+from bot.core.views.routes import Route, ViewName
 
 MAX_COMMAND_CHARS = 200
+# How close (RapidFuzz ratio, 0-100) a query must be to a topic name to be taken for a typo of it.
+TYPO_SCORE = 80
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +33,27 @@ log = logging.getLogger(__name__)
 Observer = Callable[[str, str, str, float], None]
 
 
+# The words after a topic that pick one of its views: `/brief china flagged`, `/brief china sources 2`.
+VIEW_WORDS: dict[str, ViewName] = {
+    "summary": "summary", "theses": "thesis", "thesis": "thesis", "flagged": "flagged", "flags": "flagged",
+    "positions": "positions", "sources": "sources", "full": "full",  # type: ignore[dict-item]
+}
+CARD_WORDS: dict[str, ViewName] = {"source": "source", "claim": "claim"}
+
+
 @dataclass(frozen=True)
 class BriefRequest:
-    """What a `/brief` command asks for."""
+    """What a `/brief` command asks for: a topic (or a card's item id), the view of it and the page."""
 
     topic: str | None
     public: bool = False
     help: bool = False
+    view: str = "summary"
+    page: int = 0
 
 
 def parse_command(text: str) -> BriefRequest:
-    """Parse the text after `/brief`: `china`, `china public`, `help`, or nothing."""
+    """Parse the text after `/brief`: `china`, `china flagged 2`, `source ID`, `claim ID`, `help`, `… public`."""
     if len(text) > MAX_COMMAND_CHARS:
         raise BadArgument(messages.too_long(len(text), MAX_COMMAND_CHARS))
     words = text.split()
@@ -46,20 +63,32 @@ def parse_command(text: str) -> BriefRequest:
     query = " ".join(words)
     if query.casefold() in ("help", "aide", "?"):
         return BriefRequest(topic=None, help=True)
-    return BriefRequest(topic=query or None, public=public)
+    if len(words) == 2 and words[0].casefold() in CARD_WORDS:
+        return BriefRequest(topic=words[1], public=public, view=CARD_WORDS[words[0].casefold()])
+    page = 0
+    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 4:
+        page, words = max(int(words[-1]) - 1, 0), words[:-1]
+    view = "summary"
+    if len(words) > 1 and words[-1].casefold() in VIEW_WORDS:
+        view, words = VIEW_WORDS[words[-1].casefold()], words[:-1]
+    return BriefRequest(topic=" ".join(words) or None, public=public, view=view, page=page)
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A store ready to serve: its name index and every topic's brief built in advance."""
+    """A store ready to serve: its name index, its views (every summary built in advance) and search."""
 
     store: Store
     index: dict[str, str]
     # A brief depends only on the snapshot and the topic, so each document is built once per snapshot.
     # Only the documents are kept: the Brief views behind them would double the memory held.
     documents: dict[str, Document] = field(default_factory=dict)
-    # The sources each document was built from, so an edit rebuilds only the documents it touches.
+    # What each topic's brief was built from, so an edit rebuilds only the summaries it touches.
     depends: dict[str, Depends] = field(default_factory=dict)
+    views: Views = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "views", Views(self.store))
 
     def brief(self, topic: Topic) -> Brief:
         return brief(self.store, topic)
@@ -68,35 +97,32 @@ class Prepared:
         found = self.documents.get(topic.id)
         if found is None:
             found = self.documents[topic.id] = compose_brief(self.brief(topic))
-            self.depends[topic.id] = topic_sources(self.store, topic.id)
         return found
 
 
 def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None) -> Prepared:
-    """Index a store and (with `warm`) build every topic's brief, so no command pays for it.
+    """Index a store and (with `warm`) build every topic's summary and the search index, so no command pays for them.
 
-    With `previous` (the Prepared of the store `store` was patched from), only the briefs the edit
-    touched are built again. Slow on a large store: call it off the command path (the reloader runs
-    it in a thread).
+    With `previous` (the Prepared of the store `store` was patched from), the summaries of topics the
+    edit cannot have changed are taken over. Slow on a large store: call it off the command path (the
+    reloader runs it in a thread).
     """
     reused = _reusable(store, previous)
     prepared = Prepared(store, previous.index if reused and previous else name_index(store.topics))
     if reused and previous is not None:
-        old, new = previous.store.version, store.version
-        for topic_id in reused:
-            doc = previous.documents[topic_id]
-            # Only the footer names the store version; the rest of an untouched brief is the same.
-            prepared.documents[topic_id] = doc.model_copy(update={"footer": doc.footer.replace(old, new)})
-            prepared.depends[topic_id] = previous.depends[topic_id]
+        prepared.views.adopt(previous.views, reused)
+        prepared.depends.update({t: previous.depends[t] for t in reused})
     else:
         _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
-        missing = [t for t in store.topics.values() if t.id not in prepared.documents]
-        quotes = {e.claim.quote for t in missing for e in store.claims_for(t.id)}
+        missing = [t.id for t in store.topics.values() if t.id not in reused]
+        quotes = {e.claim.quote for t in missing for e in store.claims_for(t)}
         with SignalCache(store.state_dir, quotes), _collector_paused():
-            for topic in missing:
-                prepared.document(topic)
-        gc.freeze()  # each brief lives as long as the snapshot: keep collections from rescanning it
+            for topic_id in missing:
+                prepared.views.summary(topic_id)
+                prepared.depends[topic_id] = topic_sources(store, topic_id)
+            prepared.views.warm()
+        gc.freeze()  # the summaries live as long as the snapshot: keep collections from rescanning them
     return prepared
 
 
@@ -108,23 +134,17 @@ def _reusable(store: Store, previous: Prepared | None) -> set[str]:
     if previous.store.topics is not store.topics:
         return set()
     old = previous.store
-    described = {s for s in delta.sources if _header(old, s) != _header(store, s)}
+    # A summary links to the cards of the sources it cites, stamped with a hash of the whole source:
+    # any edit of a cited source changes it (not only of the fields the brief shows).
+    described = set(delta.sources)
     relinked = {s for s in delta.sources if _parents(old, s) != _parents(store, s)}
     claims: set[str] = set()  # claims another brief may read: those whose origins or place changed
     for source_id in delta.sources:
         before, after = _origin_keys(old, source_id), _origin_keys(store, source_id)
         claims |= {c for c in before.keys() | after.keys() if before.get(c) != after.get(c)}
     return {t for t, deps in previous.depends.items()
-            if t in store.topics and t in previous.documents and t not in delta.topics
+            if t in store.topics and t not in delta.topics
             and not deps.touched_by(described, relinked, claims)}
-
-
-def _header(store: Store, source_id: str) -> dict[str, object] | None:
-    """A source's own fields (title, outlet, note…): what a brief shows of a source it cites."""
-    source = store.sources.get(source_id)
-    if source is None:
-        return None
-    return {k: v for k, v in source.__dict__.items() if k not in ("claims", "positions")}
 
 
 def _origin_keys(store: Store, source_id: str) -> dict[str, tuple[object, ...]]:
@@ -230,9 +250,7 @@ class Briefer:
             elif request.topic is None:
                 doc, outcome = self.topics_document(), "topics"
             else:
-                snap = self._snap
-                found = find_topic(snap.store.topics, request.topic, snap.index)
-                doc, topic, outcome = snap.document(found), found.id, "brief"
+                doc, topic, outcome = self._view(self._snap, request)
             return doc, request
         except UnknownTopic as exc:
             outcome = "unknown-topic"
@@ -247,6 +265,38 @@ class Briefer:
             if self.observer is not None:
                 self.observer(platform, topic, outcome, seconds)
 
+    def _view(self, snap: Prepared, request: BriefRequest) -> tuple[Document, str, str]:
+        """The view a request names, its topic id for the metrics, and the outcome word.
+
+        A query that names no topic is searched; with no result it is an unknown topic after all.
+        """
+        assert request.topic is not None
+        if request.view in CARD_WORDS:
+            return snap.views.open(Route(request.view, request.topic[:64], request.page)), "-", request.view  # type: ignore[arg-type]
+        try:
+            found = find_topic(snap.store.topics, request.topic, snap.index)
+        except UnknownTopic as exc:
+            if _mistyped(request.topic, exc.suggestions, snap):  # say so, with the topics it may mean
+                return _unknown(exc, snap), "-", "unknown-topic"
+            if not snap.views.search_index.search(request.topic):
+                if exc.suggestions:
+                    return _unknown(exc, snap), "-", "unknown-topic"
+                raise
+            return snap.views.search(request.topic, request.page), "-", "search"
+        if request.view == "full":
+            return snap.document(found), found.id, "brief"
+        return snap.views.open(Route(request.view, found.id, request.page)), found.id, "brief"  # type: ignore[arg-type]
+
+    def open(self, target: str, platform: str = "console") -> Document:
+        """The view a button's route names, from the snapshot in service now (clicks are stateless)."""
+        started = time.perf_counter()
+        doc = self._snap.views.open_text(target)
+        seconds = time.perf_counter() - started
+        log.info("click answered", extra={"platform": platform, "outcome": "click", "ms": round(seconds * 1000, 1)})
+        if self.observer is not None:
+            self.observer(platform, "-", "click", seconds)
+        return doc
+
     def topics_document(self) -> Document:
         """The list of topics."""
         return compose_topics(sorted(self.store.topics.values(), key=lambda t: t.id))
@@ -254,6 +304,20 @@ class Briefer:
     def complete(self, typed: str, limit: int = 25) -> list[Topic]:
         """Topics for autocomplete."""
         return complete(self.store.topics, typed, limit)
+
+
+def _mistyped(query: str, suggestions: list[str], snap: Prepared) -> bool:
+    """Whether the query is one slip away from a suggested topic's name (`chnia`), not another word (`pankin`)."""
+    key = normalise(query)
+    names = [n for n, t in snap.index.items() if t in suggestions]
+    return any(fuzz.ratio(key, name) >= TYPO_SCORE for name in names)
+
+
+def _unknown(exc: UnknownTopic, snap: Prepared) -> Document:
+    """"No topic called …, did you mean …?" with a button to each topic suggested."""
+    doc = message("Cannot brief that", str(exc), tone="error")
+    actions = [link(snap.store.topics[t].title, Route("summary", t)) for t in exc.suggestions if t in snap.store.topics]
+    return doc.model_copy(update={"actions": actions})
 
 
 def help_document() -> Document:

@@ -8,8 +8,8 @@ are always exactly those of a full load.
 """
 from __future__ import annotations
 
-import fnmatch
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from bot.core.changes import ChangeSet, diff_stores
 from bot.core.models import Source
 from bot.core.problems import Problem
 from bot.core.snapshot import Row, Snapshot, content_hash
+from bot.core.yamlfile import is_yaml_name, read_bounded
 from bot.core.store import (
     ClaimEntry, Delta, Store, _BrokenIds, _check_quotes, _check_references, _check_stems, _File, _parse,
     _reuse, _shown, _version, build_store, collector_paused,
@@ -62,23 +63,29 @@ def _read_edit(old: Store, root: Path, paths: Iterable[Path]) -> _Edit | None:
         except (ValueError, OSError):
             return None  # not a path of this store as the loader sees it: read everything
         path = root / relative
-        if len(relative.parts) != 2 or not fnmatch.fnmatchcase(relative.name, "*.y*ml"):
-            if relative.parts and relative.parts[0] in ("topics", "sources") and len(relative.parts) == 1:
-                return None  # a whole folder moved or vanished
-            continue
+        if len(relative.parts) < 2:
+            return None  # the store's folder itself, or topics/ or sources/, moved, vanished or came back
+        if len(relative.parts) > 2:
+            continue  # deeper than the loader looks
+        if not is_yaml_name(relative.name):
+            if relative.name.startswith((".", "#")) or relative.name.endswith("~"):
+                continue  # an editor's file, which the loader skips without a word
+            return None  # the full check warns that it is not read
         if relative.parts[0] == "topics":
             return None  # theses may have gone: every source could be affected
         if relative.parts[0] != "sources":
             continue
         shown = _shown(path, root)
-        if not path.is_file():
+        if not os.path.lexists(path):
             if shown in old.files:
                 removed.append(shown)
             continue
-        try:
-            digest = content_hash(path.read_bytes())
-        except OSError:
-            return None
+        if not path.is_file() or path.is_symlink():
+            return None  # a folder, pipe, device or link: the full check says what it is
+        raw = read_bounded(path, shown)
+        if not isinstance(raw, bytes):
+            return None  # not a readable regular file: the full check reports it
+        digest = content_hash(raw)
         if old.files.get(shown) == digest:
             continue
         files.append(_File(path, shown, "sources", digest))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-import fnmatch
+import difflib
 import functools
 import gc
 import os
@@ -23,7 +23,10 @@ from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
 from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash, meaning_hash
 from bot.core.validation import validate_doc
-from bot.core.yamlfile import YamlDoc, read_yaml
+from bot.core.yamlfile import YamlDoc, is_yaml_name, read_bounded, read_yaml
+
+# An archived article is plain text; anything bigger is not one (and is not read whole).
+MAX_ARCHIVE_BYTES = 20_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +205,7 @@ def _check_store(
     sources = [f for f in files if f.kind == "sources" and f.model is not None]
     content = _content_digest(files)
     # The checks across files depend only on the files' bytes: a set already checked clean is not redone.
-    known_good = not problems and (
+    known_good = not any(p.severity == "error" for p in problems) and (
         (previous is not None and previous.content == content)
         or (snapshot is not None and snapshot.is_checked(content)))
     if not known_good:
@@ -252,15 +255,16 @@ def _list_files(root: Path, problems: list[Problem], hashed: bool = True) -> lis
             continue
         # os.scandir and plain strings: pathlib's glob, sort and relative_to cost more than hashing 10k files.
         with os.scandir(folder) as entries:
-            names = sorted(fnmatch.filter((e.name for e in entries), "*.y*ml"))
+            names = sorted(e.name for e in entries)
         for name in names:
-            path = folder / name
             shown = f"{root.name}/{kind}/{name}"
-            try:
-                with open(path, "rb") as raw:
-                    digest = content_hash(raw.read()) if hashed else ""
-            except OSError:  # not a readable regular file: parsing it reports why
-                digest = ""
+            if not is_yaml_name(name):
+                if not name.startswith((".", "#")) and not name.endswith("~"):
+                    problems.append(Problem(shown, 1, "", "not read: only .yaml and .yml files are loaded", "warning"))
+                continue
+            path = folder / name
+            raw = read_bounded(path, shown) if hashed else b""
+            digest = content_hash(raw) if hashed and isinstance(raw, bytes) else ""  # else parsing says why
             files.append(_File(path, shown, kind, digest))  # type: ignore[arg-type]
     return files
 
@@ -355,7 +359,7 @@ class _BrokenIds:
                 if isinstance(data.get("id"), str):
                     pool.add(data["id"])
                 if f.kind == "sources":
-                    out.claims.update(c["id"] for c in (data.get("claims") or [])
+                    out.claims.update(c["id"] for c in _list(data.get("claims"))
                                       if isinstance(c, dict) and isinstance(c.get("id"), str))
             elif f.doc is None:
                 out.add_unparsed(f)
@@ -365,13 +369,16 @@ class _BrokenIds:
         """Guess the ids of a file that did not even parse: its name and its `id:` lines."""
         (self.topics if f.kind == "topics" else self.sources).add(f.path.stem)
         if f.kind == "sources":
-            try:
-                self.claims.update(_ID_LINE.findall(f.path.read_text(encoding="utf-8", errors="replace")))
-            except OSError:
-                pass
+            raw = read_bounded(f.path, f.shown)
+            if isinstance(raw, bytes):
+                self.claims.update(_ID_LINE.findall(raw.decode("utf-8", errors="replace")))
 
 
 _ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _check_references(topics: list[_File], sources: list[_File], problems: list[Problem], broken: _BrokenIds,
@@ -409,7 +416,7 @@ def _check_references(topics: list[_File], sources: list[_File], problems: list[
             if ref.known(position.topic, theses, (*at, "topic"), "topic"):
                 for k, st in enumerate(position.stances):
                     ref.known(st.thesis, theses[position.topic], (*at, "stances", k, "thesis"),
-                              f"thesis of topic {position.topic!r}")
+                              "thesis", f" of topic {position.topic!r}")
                     for m, relayed in enumerate(st.relays):
                         ref.known(relayed, source_ids, (*at, "stances", k, "relays", m), "source")
         for i, claim in enumerate(source.claims):
@@ -434,7 +441,7 @@ def _check_claim(
         if ref.known(topic_id, theses, (*at, "topics", j), "topic"):
             own_theses |= theses[topic_id]
     for j, thesis in enumerate(claim.theses):
-        ref.known(thesis, own_theses, (*at, "theses", j), "thesis of the claim's topics")
+        ref.known(thesis, own_theses, (*at, "theses", j), "thesis", " in the claim's topics")
     for j, other in enumerate(claim.also_in):
         ref.known(other, source_ids, (*at, "also_in", j), "source")
     for j, other in enumerate(claim.relays):
@@ -452,10 +459,12 @@ class _RefChecker:
     doc: _File
     problems: list[Problem]
 
-    def known(self, value: str, pool: object, path: tuple[str | int, ...], kind: str) -> bool:
+    def known(self, value: str, pool: object, path: tuple[str | int, ...], kind: str, of: str = "") -> bool:
         if value in pool:  # type: ignore[operator]
             return True
-        self.bad(path, f"unknown {kind} {value!r}")
+        close = difflib.get_close_matches(value, list(pool), n=3, cutoff=0.6) if isinstance(pool, set | dict) else []
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        self.bad(path, f"unknown {kind} {value!r}{of}{hint}")
         return False
 
     def bad(self, path: tuple[str | int, ...], message: str) -> None:
@@ -469,16 +478,23 @@ def normalise_space(text: str) -> str:
 
 
 def _check_quotes(sources: list[_File], archive: Path, problems: list[Problem]) -> None:
+    if not archive.is_dir():
+        problems.append(Problem(str(archive), 1, "", "archive folder does not exist; no quote was checked"))
+        return
     for doc in sources:
         source = doc.model
         if source.archive is None:
             continue
-        path = archive / source.archive
+        raw = read_bounded(archive / source.archive, source.archive, MAX_ARCHIVE_BYTES)
         try:
-            text = normalise_space(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+            text = normalise_space(raw.decode("utf-8")) if isinstance(raw, bytes) else None
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
+            why = raw.message if isinstance(raw, Problem) else "not UTF-8 text"
+            where = f"not found in {archive}" if not (archive / source.archive).exists() else f"in {archive}: {why}"
             problems.append(Problem(doc.file, doc.line_of(("archive",)), "archive",
-                                    f"archived text {source.archive!r} not found in {archive}"))
+                                    f"archived text {source.archive!r} {where}"))
             continue
         for i, claim in enumerate(source.claims):
             if normalise_space(claim.quote) not in text:

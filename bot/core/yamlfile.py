@@ -1,24 +1,43 @@
-"""Reading YAML files; the line of every key and item is found only when a problem needs it."""
+"""Reading YAML files; the line of every key and item is found when a problem needs it (file, line, field).
+
+Whatever a file holds, reading it either gives data or one Problem with file, line and field: the
+work per file is bounded (size read, nesting depth, alias expansion, length of numbers) and only the
+plain YAML types are built (no tags beyond `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`).
+"""
 from __future__ import annotations
 
 import functools
+import os
+import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import threading
-
 import yaml
 
-# libyaml's parser when PyYAML was built with it: same nodes and marks, several times faster.
+from bot.core.problems import Problem
+
+# libyaml's parser when PyYAML was built with it: same nodes and marks, several times faster. It also
+# refuses nesting deeper than 1,000 levels, before any of our code sees the nodes.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _local = threading.local()
-
-from bot.core.problems import Problem
 
 PathKey = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 64
+# Values built through aliases (a `*name` repeats a whole subtree): a few thousand is generous for
+# real files; "billion laughs" files would need billions.
+MAX_ALIAS_VALUES = 10_000
+# A number longer than this is not a count or a date: building it can cost quadratic time (1:2:3:…).
+MAX_NUMBER_CHARS = 100
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _TIMESTAMP, _MERGE = (_TAG + t for t in ("str", "map", "seq", "timestamp", "merge"))
+_KINDS = {_TAG + "null": "null", _TAG + "bool": "boolean (true or false)", _TAG + "int": "integer",
+          _TAG + "float": "number"}
 
 
 @dataclass(frozen=True)
@@ -28,11 +47,12 @@ class YamlDoc:
     file: str
     data: Any
     text: str = field(default="", repr=False, compare=False)
+    known_lines: dict[PathKey, int] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def lines(self) -> dict[PathKey, int]:
         """The line map, parsed again from the text only when a problem must be located."""
-        return line_map(self.text)
+        return self.known_lines if self.known_lines is not None else line_map(self.text)
 
     def line_of(self, path: PathKey) -> int:
         """The line of the deepest known node on `path` (a missing field points at its parent)."""
@@ -43,18 +63,50 @@ class YamlDoc:
         return 1
 
 
+def is_yaml_name(name: str) -> bool:
+    """Whether a file name is one the loaders read: `.yaml` or `.yml`, any case, not hidden."""
+    return not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES)
+
+
+def read_bounded(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> bytes | Problem:
+    """The bytes of a regular file of at most `limit` bytes; a Problem for anything else.
+
+    The file is opened without blocking (a FIFO would block every reload) and checked on the open
+    descriptor, so a symlink to a device or a file swapped after the check is never read past `limit`.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(shown_as, 1, "", "not a regular file (a folder, pipe or device); only plain files are read")
+        if info.st_size > limit:
+            return Problem(shown_as, 1, "", f"file is {info.st_size} bytes; the limit is {limit}")
+        with os.fdopen(os.dup(fd), "rb") as file:
+            raw = file.read(limit + 1)
+    except OSError as exc:
+        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        return Problem(shown_as, 1, "", f"file is larger than {limit} bytes")
+    return raw
+
+
 def read_yaml(path: Path, shown_as: str) -> YamlDoc | Problem:
     """Parse one file; a problem instead of data when it cannot be read or parsed."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror}")
-    if len(raw) > MAX_FILE_BYTES:
-        return Problem(shown_as, 1, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    raw = read_bounded(path, shown_as)
+    if isinstance(raw, Problem):
+        return raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Problem(shown_as, 1, "", f"not UTF-8 text (byte {exc.start})")
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(shown_as, line, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {column}; "
+                                           "save the file as UTF-8")
     return parse_yaml(text, shown_as)
 
 
@@ -62,35 +114,52 @@ def parse_yaml(text: str, shown_as: str) -> YamlDoc | Problem:
     """Parse YAML text into data (its line map is built later, if a problem needs it)."""
     try:
         return YamlDoc(shown_as, _from_events(text), text)
-    except _DuplicateKey as exc:
-        return Problem(shown_as, exc.line, exc.key, "key appears twice in one mapping")
-    except (_NeedsNodes, yaml.YAMLError):
-        pass  # anything unusual, and every error, goes the way of nodes (which words the error)
+    except (_NeedsNodes, yaml.YAMLError, RecursionError):
+        pass  # anything unusual, and every problem, goes the way of nodes (which bounds and words it)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return Problem(shown_as, line, "", f"bad YAML: {exc.problem or exc.context}")
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        return Problem(shown_as, line, "", f"bad YAML: character U+{exc.character:04X} is not allowed in a YAML file"
+                       if isinstance(exc.character, int) else f"bad YAML: {exc.reason}")
     except yaml.YAMLError as exc:
         return Problem(shown_as, 1, "", f"bad YAML: {exc}")
+    except RecursionError:  # the pure-Python parser, when libyaml is missing
+        return Problem(shown_as, 1, "", f"bad YAML: nested too deeply (at most {MAX_DEPTH} levels)")
     if node is None:
         return Problem(shown_as, 1, "", "file is empty")
+    builder = _Builder()
     try:
-        data = _data(node)
-    except _DuplicateKey as exc:
-        return Problem(shown_as, exc.line, exc.key, "key appears twice in one mapping")
-    except ValueError as exc:
-        return Problem(shown_as, node.start_mark.line + 1, "", f"bad YAML value: {exc}")
-    return YamlDoc(shown_as, data, text)
+        data = builder.build(node, (), 0, False)
+    except _Refused as exc:
+        return Problem(shown_as, exc.line, ".".join(map(str, exc.path)), exc.message)
+    return YamlDoc(shown_as, data, text, builder.lines)
+
+
+def line_map(text: str) -> dict[PathKey, int]:
+    """The line of every key and item of a document that parsed before (empty when it no longer does)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        builder = _Builder()
+        if node is not None:
+            builder.build(node, (), 0, False)
+    except (yaml.YAMLError, _Refused, RecursionError):
+        return {}
+    return builder.lines
 
 
 class _NeedsNodes(Exception):
-    """The text uses something the event walk leaves to yaml.compose (anchors, tags, complex keys)."""
+    """The text holds something the event walk leaves to the nodes: anchors, tags, duplicate or complex
+    keys, deep nesting, long numbers, more than one document."""
 
 
 _resolver = yaml.resolver.Resolver()
 _plain_tags: dict[str, str] = {}  # short plain scalars (keys, enum values) -> their resolved tag
+_plain_values: dict[tuple[str, str], Any] = {}  # `true`, `false`, small numbers: built once, immutable
 _NO_KEY = object()
 
 
@@ -105,9 +174,23 @@ def _plain_tag(value: str) -> str:
     return tag
 
 
+def _plain_value(tag: str, value: str) -> Any:
+    if tag not in _KINDS or len(value) > MAX_NUMBER_CHARS:
+        raise _NeedsNodes  # a merge key, or a number too long: the node path words the problem
+    key = (tag, value)
+    if key not in _plain_values:
+        if len(_plain_values) > 10_000:
+            _plain_values.clear()
+        try:
+            _plain_values[key] = _scalar(yaml.ScalarNode(tag, value), ())
+        except _Refused:
+            raise _NeedsNodes from None
+    return _plain_values[key]
+
+
 def _from_events(text: str) -> Any:
-    """The data of a one-document text, built from libyaml's events without making a node per value
-    (the same data as _data(yaml.compose(text)), about a third faster on the store's files)."""
+    """The data of a one-document text, built from libyaml's events without a node per value (the
+    data the node path builds, in about two thirds of yaml.compose's time on the store's files)."""
     stack: list[list[Any]] = []  # [container, key waiting for its value]
     root: Any = _NO_KEY
     documents = 0
@@ -120,12 +203,10 @@ def _from_events(text: str) -> Any:
             value: Any = event.value
             if event.implicit[0]:  # plain: resolve as YAML 1.1 does (true, 12, null; dates stay text)
                 tag = _plain_tag(value)
-                if tag != _STR and tag != "tag:yaml.org,2002:timestamp":
-                    if tag not in _PLAIN and tag != "tag:yaml.org,2002:float":
-                        raise _NeedsNodes
-                    value = _data(yaml.ScalarNode(tag, value))
+                if tag != _STR and tag != _TIMESTAMP:
+                    value = _plain_value(tag, value)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor is not None or event.tag is not None:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 raise _NeedsNodes
             value = {} if kind is yaml.MappingStartEvent else []
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
@@ -138,7 +219,7 @@ def _from_events(text: str) -> Any:
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise _NeedsNodes  # compose reports "expected a single document"
+                raise _NeedsNodes
             continue
         elif kind is yaml.AliasEvent:
             raise _NeedsNodes
@@ -150,10 +231,8 @@ def _from_events(text: str) -> Any:
             if container.__class__ is list:
                 container.append(value)
             elif top[1] is _NO_KEY:
-                if kind is not yaml.ScalarEvent:
-                    raise _NeedsNodes  # a mapping or list as a key
-                if value in container:
-                    raise _DuplicateKey(str(value), event.start_mark.line + 1)
+                if kind is not yaml.ScalarEvent or value in container:
+                    raise _NeedsNodes  # a list or mapping as a key, or a key twice
                 top[1] = value
             else:
                 container[top[1]] = value
@@ -162,88 +241,94 @@ def _from_events(text: str) -> Any:
             root = value
         if kind is not yaml.ScalarEvent:
             stack.append([value, _NO_KEY])
-    if root is _NO_KEY or root is None and documents == 0:
-        raise _NeedsNodes  # empty: compose words it
+    if root is _NO_KEY:
+        raise _NeedsNodes  # empty: the node path words it
     return root
 
 
-def line_map(text: str) -> dict[PathKey, int]:
-    """The line of every key and item of a document that parsed before (empty when it no longer does)."""
-    lines: dict[PathKey, int] = {}
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        if node is not None:
-            _build(node, (), lines)
-    except (yaml.YAMLError, _DuplicateKey, ValueError):
-        return {}
-    return lines
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node, path: PathKey, message: str) -> None:
+        super().__init__(message)
+        self.line, self.path, self.message = node.start_mark.line + 1, path, message
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int) -> None:
-        super().__init__(key)
-        self.key, self.line = key, line
+class _Builder:
+    """Turns composed nodes into plain data, recording lines, within the limits above."""
 
+    def __init__(self) -> None:
+        self.lines: dict[PathKey, int] = {}
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.alias_values = 0
 
-def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+    def build(self, node: yaml.Node, path: PathKey, depth: int, via_alias: bool) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            self._count(node, path, via_alias)
+            return _scalar(node, path)
+        key = id(node)
+        if key in self.active:
+            raise _Refused(node, path, "an alias refers to the list or mapping that contains it")
+        if depth >= MAX_DEPTH:
+            raise _Refused(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        via_alias = self._count(node, path, via_alias)
+        self.active.add(key)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth, via_alias)
+            if node.tag != _SEQ:
+                raise _Refused(node, path, f"the tag {_short(node.tag)} is not allowed on a list; remove it")
+            return [self.build(item, (*path, i), depth + 1, via_alias) for i, item in enumerate(node.value)]
+        finally:
+            self.active.discard(key)
+
+    def _count(self, node: yaml.Node, path: PathKey, via_alias: bool) -> bool:
+        """Count a value built again through an alias; True when this node is such a repeat."""
+        again = via_alias or id(node) in self.seen
+        self.seen.add(id(node))
+        if again:
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                raise _Refused(node, path, f"aliases expand to more than {MAX_ALIAS_VALUES} values")
+        return again
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int, via_alias: bool) -> dict[Any, Any]:
+        if node.tag != _MAP:
+            raise _Refused(node, path, f"the tag {_short(node.tag)} is not allowed on a mapping; remove it")
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            if key in out:
-                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            if key_node.tag == _MERGE:
+                raise _Refused(key_node, path, "merge keys (<<) are not supported; write the fields out in full")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node, path, "a mapping key must be a plain value, not a list or mapping")
+            key = _scalar(key_node, path)
             child = (*path, str(key))
-            out[key] = _build(value_node, child, lines)
-            lines[child] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-_STR = "tag:yaml.org,2002:str"
-_PLAIN = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null")
-_plain_values: dict[tuple[str, str], Any] = {}  # `true`, `false`, small ints: built once, immutable
-
-
-def _data(node: yaml.Node) -> Any:
-    # _build without the line map: the common path, when a file has no problem to locate. String
-    # scalars (nearly all of them) are taken inline: this walk is most of the load after libyaml's.
-    kind = node.__class__
-    if kind is yaml.MappingNode:
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if key_node.__class__ is yaml.ScalarNode and key_node.tag == _STR else _scalar(key_node)
             if key in out:
-                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
-            out[key] = (value_node.value if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR
-                        else _data(value_node))
+                raise _Refused(key_node, child, "key appears twice in one mapping")
+            out[key] = self.build(value_node, child, depth + 1, via_alias)
+            self.lines[child] = key_node.start_mark.line + 1
         return out
-    if kind is yaml.SequenceNode:
-        return [item.value if item.__class__ is yaml.ScalarNode and item.tag == _STR else _data(item)
-                for item in node.value]
-    if kind is yaml.ScalarNode and node.tag in _PLAIN:
-        key = (node.tag, node.value)
-        if key not in _plain_values:
-            if len(_plain_values) > 10_000:
-                _plain_values.clear()
-            _plain_values[key] = _scalar(node)
-        return _plain_values[key]
-    return _scalar(node)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag if tag.startswith("!") else f"!<{tag}>"
+
+
+def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
     # Dates stay strings: a published date of 2025-03 must not turn into something else.
-    if node.tag == "tag:yaml.org,2002:timestamp":
+    if node.tag in (_STR, _TIMESTAMP):
         return node.value
-    if not isinstance(node, yaml.ScalarNode):
-        raise ValueError("a mapping key must be a plain value")
-    if node.tag == "tag:yaml.org,2002:str":
-        return node.value
+    kind = _KINDS.get(node.tag)
+    if kind is None:
+        raise _Refused(node, path, f"the tag {_short(node.tag)} is not allowed; remove it (only plain values are read)")
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise _Refused(node, path, f"a {kind} of {len(node.value)} characters is too long; quote it if it is text")
     constructor = getattr(_local, "constructor", None)
     if constructor is None:
         constructor = _local.constructor = yaml.SafeLoader("")
-    value = constructor.construct_object(node)
-    constructor.constructed_objects.clear()
-    return value
+    try:
+        return constructor.construct_object(node)
+    except (ValueError, KeyError, IndexError, TypeError, ArithmeticError, yaml.YAMLError):
+        raise _Refused(node, path, f"{node.value!r} is not a valid {kind}") from None
+    finally:
+        constructor.constructed_objects.clear()
