@@ -1,0 +1,137 @@
+"""What the pages show, read from one store snapshot and kept as long as that snapshot serves."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.core.briefing import Brief, ClaimView, FlagView, SourceView, backlinks, brief, claim_view, flag_view, source_view
+from bot.core.compose import compose_brief
+from bot.core.document import line_text
+from bot.core.store import Store
+from bot.core.topics import normalise
+
+MAX_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    kind: str  # "topic", "source" or "claim"
+    id: str
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    """A topic's brief, every claim on it and the summary line chat shows."""
+
+    brief: Brief
+    claims: list[ClaimView]
+    flags: dict[str, FlagView]
+    summary: str
+    footer: str
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """A source, its positions per topic, its claims and who relays it."""
+
+    source: SourceView
+    positions: list[tuple[str, str, list[tuple[str, str, str | None]]]]  # topic id, summary, (thesis, stance, note)
+    claims: list[ClaimView]
+    relayed_by: list[str]
+
+
+# A search over the snapshot: (query) -> hits, best first. Swappable for a ranked index.
+Searcher = Callable[[str], list[Hit]]
+
+
+@dataclass
+class Snapshot:
+    """Lazily built, memoised page data of one store; safe to share between concurrent requests."""
+
+    store: Store
+    _topics: dict[str, TopicPage] = field(default_factory=dict)
+    _claims: dict[str, ClaimView] = field(default_factory=dict)
+    _links: dict[str, dict[str, set[str]]] | None = None
+    _search_rows: list[tuple[Hit, str]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def topic(self, topic_id: str) -> TopicPage | None:
+        found = self._topics.get(topic_id)
+        if found is None and topic_id in self.store.topics:
+            found = self._topics[topic_id] = self._topic_page(topic_id)
+        return found
+
+    def _topic_page(self, topic_id: str) -> TopicPage:
+        topic = self.store.topics[topic_id]
+        b = brief(self.store, topic)
+        doc = compose_brief(b)
+        claims = [self.claim(e.claim.id) for e in self.store.claims_for(topic_id)]
+        ordered = sorted((c for c in claims if c is not None), key=lambda c: (not c.key, not c.flagged))
+        return TopicPage(brief=b, claims=ordered, flags={f.id: f for f in b.flagged},
+                         summary=line_text(doc.summary), footer=doc.footer)
+
+    def links(self) -> dict[str, dict[str, set[str]]]:
+        if self._links is None:
+            self._links = backlinks(self.store, list(self.store.claims.values()))
+        return self._links
+
+    def claim(self, claim_id: str) -> ClaimView | None:
+        found = self._claims.get(claim_id)
+        if found is None and claim_id in self.store.claims:
+            found = self._claims[claim_id] = claim_view(self.store, self.store.claims[claim_id], self.links())
+        return found
+
+    def flag(self, claim_id: str) -> FlagView | None:
+        view = self.claim(claim_id)
+        return flag_view(view) if view is not None and view.flagged else None
+
+    def source(self, source_id: str) -> SourcePage | None:
+        src = self.store.sources.get(source_id)
+        if src is None:
+            return None
+        positions = [(p.topic, p.summary, [(s.thesis, s.stance.value, s.note) for s in p.stances]) for p in src.positions]
+        claims = [v for v in (self.claim(c.id) for c in src.claims) if v is not None]
+        relayed = sorted(s.id for s in self.store.sources.values() if source_id in s.derived_from)
+        return SourcePage(source_view(self.store, src), positions, claims, relayed)
+
+    def search(self, query: str) -> list[Hit]:
+        """Every topic, source and claim whose text holds all the query's words (case and accents folded)."""
+        words = normalise(query).split()
+        if not words:
+            return []
+        with self._lock:
+            if self._search_rows is None:
+                self._search_rows = _search_rows(self.store)
+        return [hit for hit, text in self._search_rows if all(w in text for w in words)][:MAX_RESULTS]
+
+
+def _search_rows(store: Store) -> list[tuple[Hit, str]]:
+    rows = [(Hit("topic", t.id), normalise(" ".join([t.id, t.title, t.description, *t.aliases])))
+            for t in sorted(store.topics.values(), key=lambda t: t.id)]
+    rows += [(Hit("source", s.id), normalise(" ".join(filter(None, [s.id, s.title, s.outlet, s.author]))))
+             for s in sorted(store.sources.values(), key=lambda s: s.id)]
+    rows += [(Hit("claim", cid), normalise(" ".join(filter(None, [e.claim.statement, e.claim.quote, e.claim.speaker]))))
+             for cid, e in sorted(store.claims.items())]
+    return rows
+
+
+class Snapshots:
+    """The page data of the snapshot in service: rebuilt the first time a new snapshot is asked for."""
+
+    def __init__(self, current: Callable[[], Store]) -> None:
+        self._current = current
+        self._snap: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Snapshot:
+        store = self._current()
+        snap = self._snap
+        if snap is None or snap.store is not store:
+            with self._lock:
+                if self._snap is None or self._snap.store is not store:
+                    self._snap = Snapshot(store)
+                snap = self._snap
+        return snap
