@@ -20,7 +20,7 @@ from bot.web.snapshot import Hit, Snapshot, Snapshots
 log = logging.getLogger(__name__)
 
 Access = Literal["signed", "public"]
-# (store, claim id, the claim page's absolute url) -> its ClaimReview JSON-LD, or None (an opinion has none).
+# (store, claim id, the pages' base address) -> its ClaimReview JSON-LD, or None (an opinion has none).
 ClaimReviewer = Callable[[Store, str, str], dict[str, Any] | None]
 
 HEADERS = {
@@ -152,9 +152,8 @@ class Pages:
         if view is None:
             return self._missing(visit, "claim", claim_id)
         store = snap.store
-        path = permalinks.claim_path(claim_id)
         base = self.settings.public_url or f"{request.scheme}://{request.host}"
-        review = self.claim_review(store, claim_id, permalinks.absolute(base, path)) if self.claim_review else None
+        review = self.claim_review(store, claim_id, base) if self.claim_review else None
         page = snap.source(view.source)
         assert page is not None
         also = [p.source for p in (snap.source(s) for s in view.also_in) if p is not None]
