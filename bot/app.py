@@ -120,6 +120,8 @@ def build(
     for adapter in adapters.values():
         if hasattr(adapter, "admin"):
             adapter.admin = app.admin  # adapters with admin commands answer them through this
+        if hasattr(adapter, "web_link") and settings.public_url:
+            adapter.web_link = pages.chat_link  # "Open in browser" under briefs, signed when the pages are
     web_app.add_routes(health_routes(metrics, readiness_checks(app)))
     app.pages = pages
     web_app.add_routes(pages.routes())

@@ -86,6 +86,9 @@ class Document(Node):
     sections: list[Section] = Field(default_factory=list)
     footer: str = ""
     tone: Literal["info", "error"] = "info"
+    # The path of this document's web page (bot.core.permalinks); adapters turn it into an
+    # "Open in browser" link when the pages have a public address. Empty: no page.
+    web_path: str = ""
 
 
 def line_text(line: Line) -> str:

@@ -50,3 +50,24 @@ async def test_pages_on_port_signed_health_open_and_reload_changes_them(tree: Pa
             assert "Brief: China (edited)" in after and app.briefer.store.version in after
     finally:
         await stop(app)
+
+
+class LinkedAdapter:
+    """Stands in for a platform adapter: the app hands anything with a `web_link` the chat links."""
+
+    name = "linked"
+    web_link = None
+
+
+@pytest.mark.parametrize("public_url", [None, "https://brief.example.org"])
+def test_the_app_gives_adapters_chat_links_only_with_public_url(tree: Path, public_url: str | None) -> None:
+    adapter = LinkedAdapter()
+    settings = Settings(briefs_dir=tree / "briefs", config_dir=tree / "config", state_dir=tree / "state",
+                        public_url=public_url, web_signing_secret=SecretStr(SECRET))
+    app = build(settings, env={}, factories={"linked": lambda *_: adapter})  # type: ignore[arg-type,return-value]
+    assert app.pages is not None
+    if public_url is None:
+        assert adapter.web_link is None
+    else:
+        assert adapter.web_link == app.pages.chat_link
+        assert str(adapter.web_link("/topics/china")).startswith(f"{public_url}/topics/china?exp=")

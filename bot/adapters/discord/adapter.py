@@ -16,8 +16,8 @@ import discord.http
 import yarl
 from discord import app_commands
 
-from bot.adapters.base import AdminDesk, Receipt
-from bot.adapters.discord.embeds import Page, render_embeds, truncate
+from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, Receipt, WebLink, web_url
+from bot.adapters.discord.embeds import Page, render_embeds, truncate, web_view
 from bot.core import messages
 from bot.core.briefer import Briefer
 from bot.core.document import Document, message
@@ -110,6 +110,7 @@ class DiscordAdapter:
     ) -> None:
         self.briefer = briefer
         self.admin = admin  # the app sets it; without it `/brief-admin` answers that admin commands are off
+        self.web_link: WebLink | None = None  # the app sets it when the web pages have a PUBLIC_URL
         self.guild_id = guild_id
         self.api_url = api_url
         self.gateway_url = gateway_url
@@ -265,7 +266,9 @@ class DiscordAdapter:
         doc, request = await self._in_time(interaction, asyncio.to_thread(self.briefer.answer, text, self.name),
                                            ephemeral=not public)
         public = (public or bool(request and request.public)) and doc.tone != "error"
-        await self._reply(interaction, render_embeds(doc), ephemeral=not public)
+        url = web_url(self.web_link, doc)
+        view = web_view(url, OPEN_IN_BROWSER) if url else None
+        await self._reply(interaction, render_embeds(doc), ephemeral=not public, view=view)
         return "error" if doc.tone == "error" else "ok"
 
     async def _answer_admin(self, interaction: discord.Interaction, text: str) -> str:
@@ -289,14 +292,20 @@ class DiscordAdapter:
             await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         return await task
 
-    async def _reply(self, interaction: discord.Interaction, pages: list[Page], *, ephemeral: bool) -> None:
+    async def _reply(self, interaction: discord.Interaction, pages: list[Page], *, ephemeral: bool,
+                     view: discord.ui.View | None = None) -> None:
         shown = pages[:REPLY_PAGES_MAX]
         none = discord.AllowedMentions.none()
+        # The links ride on the last message (a view is one message; longer documents end with them).
+        last = len(shown) - 1
+        links = view if view is not None else discord.utils.MISSING
         if not interaction.response.is_done():
-            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none)
-            shown = shown[1:]
-        for page in shown:
-            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none)
+            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none,
+                                                    view=links if last == 0 else discord.utils.MISSING)
+            shown, last = shown[1:], last - 1
+        for n, page in enumerate(shown):
+            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none,
+                                            view=links if n == last else discord.utils.MISSING)
         if len(pages) > REPLY_PAGES_MAX:
             note = TOO_MANY_PAGES.format(total=len(pages), shown=REPLY_PAGES_MAX)
             await interaction.followup.send(note, ephemeral=ephemeral, allowed_mentions=none)

@@ -30,13 +30,16 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import AdminDesk, Receipt
+from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, Receipt, WebLink, web_url
 from bot.adapters.slack.blocks import (
     MAX_BLOCKS,
+    OPEN_WEB_ACTION,
     SlackBlock,
     context_block,
     fallback_text,
     render_blocks,
+    web_button,
+    with_button,
 )
 from bot.core import messages
 from bot.core.briefer import Briefer, BriefRequest
@@ -134,6 +137,7 @@ class SlackAdapter:
             raise ValueError("HTTP mode needs the signing secret")
         self.briefer = briefer
         self.admin = admin  # the app sets it; without it `/briefbot-admin` answers that admin commands are off
+        self.web_link: WebLink | None = None  # the app sets it when the web pages have a PUBLIC_URL
         self.mode = mode
         self.host, self.port, self.path = host, port, path
         self.retries = retry_handlers()
@@ -175,6 +179,10 @@ class SlackAdapter:
             text = f"{action.get('value', '')} public"
             self._spawn(self._answer(text, body.get("response_url", ""), "button"))
 
+        @self.app.action(OPEN_WEB_ACTION)
+        async def on_open_web(ack: Callable[[], Awaitable[Any]]) -> None:
+            await ack()  # Slack opens the link itself; the click only needs acknowledging
+
         @self.app.command(ADMIN_COMMAND)
         async def on_admin(ack: Callable[[], Awaitable[Any]], command: dict[str, Any]) -> None:
             await ack()
@@ -203,6 +211,8 @@ class SlackAdapter:
         public = bool(request and request.public)
         shareable = request is not None and request.topic is not None and not public and doc.tone == "info"
         extra = [post_button(request.topic)] if shareable and request and request.topic else []
+        if url := web_url(self.web_link, doc):
+            extra = with_button(extra, web_button(url, OPEN_IN_BROWSER))
         pages = fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES)
         delivered = await self._reply(response_url, doc, pages, public, via)
         log.info(

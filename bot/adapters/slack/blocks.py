@@ -22,6 +22,10 @@ MESSAGE_CHARS = 12000
 # The top-level `text` is only the notification / screen-reader fallback when blocks are present.
 FALLBACK_CHARS = 3000
 
+# A link button still sends Slack an interaction; the adapter acknowledges this action id and does nothing.
+OPEN_WEB_ACTION = "bb_open_web"
+URL_CHARS = 3000
+
 ELLIPSIS = "…"
 CONTINUED = " (continued)"
 ERROR_BADGE = "⚠️ "
@@ -220,3 +224,19 @@ def fallback_text(doc: Document) -> str:
     summary = f": {line_text(doc.summary)}" if doc.summary else ""
     pieces = split_text(escape_mrkdwn(doc.title + summary), FALLBACK_CHARS - 1)
     return pieces[0] + (ELLIPSIS if len(pieces) > 1 else "")
+
+
+def web_button(url: str, text: str) -> SlackBlock:
+    """A link button to the document's web page (Slack opens `url`; it is ours, never a source's)."""
+    return {"type": "button", "action_id": OPEN_WEB_ACTION, "url": url[:URL_CHARS],
+            "text": {"type": "plain_text", "text": text}}
+
+
+def with_button(blocks: Sequence[SlackBlock], button: SlackBlock) -> list[SlackBlock]:
+    """`blocks` with `button` added to its closing actions block (or in a new one)."""
+    out = list(blocks)
+    if out and out[-1].get("type") == "actions":
+        out[-1] = {**out[-1], "elements": [*out[-1]["elements"], button]}
+    else:
+        out.append({"type": "actions", "elements": [button]})
+    return out

@@ -1,0 +1,61 @@
+"""With PUBLIC_URL, a Discord brief ends with an "Open in browser" link button to its signed page; without, none."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.adapters.base import OPEN_IN_BROWSER
+from bot.adapters.discord.adapter import DiscordAdapter
+from bot.core.briefer import Briefer
+from tests.adapters.discord.test_adapter import brief_command, make_adapter, run_command
+from tests.fakes.discord_api import FakeDiscordAPI
+from tests.web.helpers import SECRET, client, pages
+
+PUBLIC = "https://brief.example.org"
+LINK_STYLE = 5  # https://discord.com/developers/docs/components/reference#button-button-styles
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscordAPI]:
+    api = await FakeDiscordAPI().start()
+    yield api
+    await api.stop()
+
+
+def components_of(answer: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """Each message's components, in order: the callback's, then each followup's."""
+    messages = [answer["callback"].get("data", {}), *answer["followups"]]
+    return [m.get("components", []) for m in messages]
+
+
+async def test_a_brief_links_to_its_signed_page(fixture_briefer: Briefer, fake: FakeDiscordAPI) -> None:
+    p = pages(lambda: fixture_briefer.store, web_signing_secret=SECRET, public_url=PUBLIC)
+    bot: DiscordAdapter = make_adapter(fixture_briefer, fake)
+    bot.web_link = p.chat_link
+    await bot.start()
+    try:
+        answer = await run_command(fake, brief_command("chine"))
+        rows = components_of(answer)[-1]  # the link rides on the last message
+        button = rows[0]["components"][0]
+        assert (button["type"], button["style"], button["label"]) == (2, LINK_STYLE, OPEN_IN_BROWSER)
+        assert button["url"].startswith(f"{PUBLIC}/topics/china?exp=") and "custom_id" not in button
+        assert all(not c for c in components_of(answer)[:-1])
+        error = await run_command(fake, brief_command("no-such-topic-at-all"))
+        assert all(not c for c in components_of(error))  # an error has no page
+    finally:
+        await bot.close()
+    async with client(p) as web:
+        assert (await web.get(button["url"].removeprefix(PUBLIC))).status == 200
+
+
+async def test_without_public_url_no_link_and_no_error(fixture_briefer: Briefer, fake: FakeDiscordAPI) -> None:
+    bot = make_adapter(fixture_briefer, fake)
+    await bot.start()
+    try:
+        answer = await run_command(fake, brief_command("chine"))
+        assert all(not c for c in components_of(answer))
+        assert answer["callback"]["data"]["embeds"][0]["title"] == "Brief: China"
+    finally:
+        await bot.close()
