@@ -1,6 +1,7 @@
 """The pages' aiohttp routes, the access rule (signed links by default) and the links chat carries."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 
 from bot.core import permalinks
+from bot.core.labels import is_flagged
 from bot.core.store import Store
 from bot.core.topics import MAX_QUERY_CHARS
 from bot.web.matrix import stance_matrix
@@ -66,7 +68,9 @@ class Visit:
         return [("exp", str(self.exp)), ("sig", self.settings.signer.signature(permalinks.SEARCH, self.exp))]
 
 
-Handler = Callable[[web.Request, Snapshot, Visit], Awaitable[web.Response]]
+Page = tuple[int, str]  # HTTP status, HTML
+# Builds one page (in a worker thread): the request, the snapshot's page data, the visit's link maker.
+Builder = Callable[[web.Request, Snapshot, Visit], Page]
 
 
 class Pages:
@@ -84,7 +88,7 @@ class Pages:
             web.get("/topics/{id}", self._guard(self.topic)),
             web.get("/claims/{id}", self._guard(self.claim)),
             web.get("/sources/{id}", self._guard(self.source)),
-            web.get(permalinks.SEARCH, self._guard(self.search)),
+            web.get(permalinks.SEARCH, self._guard(self.search, cached=False)),
         ]
 
     def chat_link(self, path: str) -> str | None:
@@ -98,15 +102,27 @@ class Pages:
             return None
         return permalinks.absolute(s.public_url, s.signer.sign(path))
 
-    def _guard(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    def _guard(self, build: Builder, *, cached: bool = True) -> Callable[[web.Request], Awaitable[web.Response]]:
+        """The route's handler: the access rule, then the page from the snapshot's cache or built off the loop."""
+
         async def guarded(request: web.Request) -> web.Response:
             visit, denied = self._admit(request)
             if denied is not None:
                 log.info("web page refused", extra={"outcome": denied.reason, "path": request.path})
-                return self._page(403, "message.html", Visit(self.settings, None),
-                                  heading="Link not valid", text=denied.message)
+                return self._response(403, self._html("message.html", Visit(self.settings, None),
+                                                      heading="Link not valid", text=denied.message))
             assert visit is not None
-            return await handler(request, self.snapshots.get(), visit)
+            snap = self.snapshots.get()
+            # A page depends on its path, the expiry its links carry, and (without PUBLIC_URL) the host.
+            key = (request.path, visit.exp, request.host) if cached else None
+            found = snap.pages.get(key) if key else None
+            if found is None:
+                # A big topic takes a while to render: never on the loop that also serves chat.
+                found = await asyncio.to_thread(build, request, snap, visit)
+                if key and found[0] == 200:
+                    snap.pages.put(key, found)
+            return self._response(*found)
+
         return guarded
 
     def _admit(self, request: web.Request) -> tuple[Visit | None, Denied | None]:
@@ -117,36 +133,38 @@ class Pages:
         exp, denied = self.settings.signer.check(request.rel_url.raw_path, request.query)
         return (Visit(self.settings, exp), None) if denied is None else (None, denied)
 
-    def _page(self, status: int, template: str, visit: Visit, **context: Any) -> web.Response:
-        html = render(template, visit.link, search_fields=visit.search_fields(), max_query=MAX_QUERY_CHARS,
+    def _html(self, template: str, visit: Visit, **context: Any) -> str:
+        return render(template, visit.link, search_fields=visit.search_fields(), max_query=MAX_QUERY_CHARS,
                       private=self.settings.access != "public", **context)
+
+    def _response(self, status: int, html: str) -> web.Response:
         headers = dict(HEADERS)
         headers["Cache-Control"] = "private, no-store" if self.settings.access != "public" else "no-cache"
         return web.Response(status=status, text=html, content_type="text/html", charset="utf-8", headers=headers)
 
-    def _missing(self, visit: Visit, what: str, item: str) -> web.Response:
-        return self._page(404, "message.html", visit, heading=f"No such {what}",
-                          text=f"There is no {what} “{item[:80]}” in the store.")
+    def _missing(self, visit: Visit, what: str, item: str) -> Page:
+        return 404, self._html("message.html", visit, heading=f"No such {what}",
+                               text=f"There is no {what} “{item[:80]}” in the store.")
 
-    async def index(self, request: web.Request, snap: Snapshot, visit: Visit) -> web.Response:
+    def index(self, request: web.Request, snap: Snapshot, visit: Visit) -> Page:
         store = snap.store
         rows = []
         for t in sorted(store.topics.values(), key=lambda t: t.title.casefold()):
-            views = [snap.claim(e.claim.id) for e in store.claims_for(t.id)]
-            rows.append((t, len(views), sum(1 for v in views if v is not None and v.flagged)))
-        return self._page(200, "index.html", visit, topics=rows, source_count=len(store.sources),
-                          claim_count=len(store.claims), footer=f"Store {store.version}.")
+            entries = store.claims_for(t.id)
+            rows.append((t, len(entries), sum(is_flagged(e.claim) for e in entries)))
+        return 200, self._html("index.html", visit, topics=rows, source_count=len(store.sources),
+                               claim_count=len(store.claims), footer=f"Store {store.version}.")
 
-    async def topic(self, request: web.Request, snap: Snapshot, visit: Visit) -> web.Response:
+    def topic(self, request: web.Request, snap: Snapshot, visit: Visit) -> Page:
         page = snap.topic(request.match_info["id"])
         if page is None:
             return self._missing(visit, "topic", request.match_info["id"])
         b = page.brief
-        return self._page(200, "topic.html", visit, page=page, b=b, m=stance_matrix(b),
-                          titles={s.id: s.title for s in b.sources},
-                          languages={s.id: s.language for s in b.sources})
+        return 200, self._html("topic.html", visit, page=page, b=b, m=stance_matrix(b),
+                               titles={s.id: s.title for s in b.sources},
+                               languages={s.id: s.language for s in b.sources})
 
-    async def claim(self, request: web.Request, snap: Snapshot, visit: Visit) -> web.Response:
+    def claim(self, request: web.Request, snap: Snapshot, visit: Visit) -> Page:
         claim_id = request.match_info["id"]
         view = snap.claim(claim_id)
         if view is None:
@@ -159,29 +177,28 @@ class Pages:
         also = [p.source for p in (snap.source(s) for s in view.also_in) if p is not None]
         related = {o: store.claims[o].claim.statement for o in [*view.corroborated_by, *view.contradicted_by]
                    if o in store.claims}
-        return self._page(200, "claim.html", visit, c=view, flag=snap.flag(claim_id), src=page.source, also=also,
-                          review=review, statements=related, topic_titles=_topic_titles(store),
-                          footer=f"Store {store.version}.")
+        return 200, self._html("claim.html", visit, c=view, flag=snap.flag(claim_id), src=page.source, also=also,
+                               review=review, statements=related, topic_titles=_topic_titles(store),
+                               footer=f"Store {store.version}.")
 
-    async def source(self, request: web.Request, snap: Snapshot, visit: Visit) -> web.Response:
+    def source(self, request: web.Request, snap: Snapshot, visit: Visit) -> Page:
         page = snap.source(request.match_info["id"])
         if page is None:
             return self._missing(visit, "source", request.match_info["id"])
         store = snap.store
         titles = {s.id: s.title for s in store.sources.values()}
         flags = {c.id: f for c in page.claims if (f := snap.flag(c.id)) is not None}
-        return self._page(200, "source.html", visit, s=page.source, page=page, flags=flags, titles=titles,
-                          topic_titles=_topic_titles(store), footer=f"Store {store.version}.")
+        return 200, self._html("source.html", visit, s=page.source, page=page, flags=flags, titles=titles,
+                               topic_titles=_topic_titles(store), footer=f"Store {store.version}.")
 
-    async def search(self, request: web.Request, snap: Snapshot, visit: Visit) -> web.Response:
+    def search(self, request: web.Request, snap: Snapshot, visit: Visit) -> Page:
         query = request.query.get("q", "").strip()
         if len(query) > MAX_QUERY_CHARS:
-            return self._page(400, "search.html", visit, query=query[:MAX_QUERY_CHARS], results=[],
-                              problem=f"That search is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}.",
-                              footer="")
+            return 400, self._html("search.html", visit, query=query[:MAX_QUERY_CHARS], results=[], footer="",
+                                   problem=f"That search is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}.")
         results = [r for r in (_resolve(snap, h) for h in snap.search(query)) if r is not None] if query else []
-        return self._page(200, "search.html", visit, query=query, results=results, problem=None,
-                          footer=f"Store {snap.store.version}.")
+        return 200, self._html("search.html", visit, query=query, results=results, problem=None,
+                               footer=f"Store {snap.store.version}.")
 
 
 def _resolve(snap: Snapshot, hit: Hit) -> tuple[str, Any] | None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 MIN_SECRET_CHARS = 16
+# Expiries are rounded up to the hour, so the links given out in one hour share one expiry and the
+# pages they open (whose links carry it) are rendered once and cached.
+EXPIRY_STEP_S = 3600
 # A link is never trusted for longer than this, whatever its exp says (a far-future exp is tampering).
 MAX_LIFETIME_S = 366 * 24 * 3600
 
@@ -46,8 +49,8 @@ class Signer:
         self.clock = clock
 
     def expiry(self) -> int:
-        """The expiry of a link made now."""
-        return int(self.clock()) + self.lifetime_s
+        """The expiry of a link made now: its lifetime from now, rounded up to the hour."""
+        return -(-(int(self.clock()) + self.lifetime_s) // EXPIRY_STEP_S) * EXPIRY_STEP_S
 
     def signature(self, path: str, exp: int) -> str:
         return hmac.new(self._key, f"{path}\n{exp}".encode(), hashlib.sha256).hexdigest()
@@ -71,6 +74,6 @@ class Signer:
         now = self.clock()
         if exp <= now:
             return None, EXPIRED
-        if exp > now + MAX_LIFETIME_S:
+        if exp > now + MAX_LIFETIME_S + EXPIRY_STEP_S:
             return None, TAMPERED
         return exp, None

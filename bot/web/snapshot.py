@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 from bot.core.briefing import Brief, ClaimView, FlagView, SourceView, backlinks, brief, claim_view, flag_view, source_view
@@ -12,6 +13,8 @@ from bot.core.store import Store
 from bot.core.topics import normalise
 
 MAX_RESULTS = 50
+# Rendered pages kept per snapshot, by size: a topic of 2,000 claims is a page of about 3 MB.
+PAGE_CACHE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,38 @@ class SourcePage:
     relayed_by: list[str]
 
 
+class PageCache:
+    """Rendered pages, least recently used dropped first once their text passes `budget` characters."""
+
+    def __init__(self, budget: int = PAGE_CACHE_BYTES) -> None:
+        self.budget = budget
+        self._pages: OrderedDict[Hashable, tuple[int, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[int, str] | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, page: tuple[int, str]) -> None:
+        if len(page[1]) > self.budget:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self._size -= len(old[1]) if old else 0
+            self._pages[key] = page
+            self._size += len(page[1])
+            while self._size > self.budget:
+                _, dropped = self._pages.popitem(last=False)
+                self._size -= len(dropped[1])
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
 # A search over the snapshot: (query) -> hits, best first. Swappable for a ranked index.
 Searcher = Callable[[str], list[Hit]]
 
@@ -56,6 +91,7 @@ class Snapshot:
     _claims: dict[str, ClaimView] = field(default_factory=dict)
     _links: dict[str, dict[str, set[str]]] | None = None
     _search_rows: list[tuple[Hit, str]] | None = None
+    pages: PageCache = field(default_factory=PageCache)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def topic(self, topic_id: str) -> TopicPage | None:

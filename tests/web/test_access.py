@@ -90,11 +90,16 @@ async def test_a_link_is_good_until_its_expiry_and_not_after(fixture_store: Stor
     clock = Clock()
     p = signed(fixture_store, clock)
     assert p.settings.signer is not None
+    clock.now += 1234  # not on the hour
     link = p.settings.signer.sign("/sources/paper")
+    exp = int(parse_qs(urlsplit(link).query)["exp"][0])
+    # The lifetime, rounded up to the hour: links given out in one hour share their expiry (and cached pages).
+    assert clock.now + HOURS * 3600 <= exp < clock.now + HOURS * 3600 + 3600 and exp % 3600 == 0
+    assert p.settings.signer.sign("/sources/paper") == link
     async with client(p) as c:
-        clock.now += HOURS * 3600 - 1
+        clock.now = exp - 1
         assert (await c.get(link)).status == 200
-        clock.now += 1
+        clock.now = exp
         assert (await c.get(link)).status == 403
 
 
@@ -146,6 +151,8 @@ async def test_pages_follow_the_snapshot_in_service_and_change_on_reload(fixture
         before = await (await c.get("/topics/china")).text()
         assert fixture_store.version in before and (await c.get("/topics/energy")).status == 404
         assert p.snapshots.get() is p.snapshots.get()  # cached while the snapshot serves
+        assert ("/topics/china", None, f"{c.host}:{c.port}") in p.snapshots.get().pages._pages
+        assert await (await c.get("/topics/china")).text() == before  # from the cache
         briefer.swap(store)
         after = await (await c.get("/topics/china")).text()
         assert store.version in after and fixture_store.version not in after
