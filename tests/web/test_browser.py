@@ -67,8 +67,10 @@ async def test_the_china_page_in_a_real_browser(store: Store, browser_binary: st
             claim_href = await page.click("a[href^='/claims/']")
             assert await page.eval("location.pathname") == claim_href.split("?")[0]
             assert await page.eval("document.querySelector('main .label').textContent.trim().length > 2")
+            await page.screenshot(ARTIFACTS / "claim.png")
             source_href = await page.click("main a[href^='/sources/']")
             assert await page.eval("location.pathname") == source_href.split("?")[0]
+            await page.screenshot(ARTIFACTS / "source.png")
             assert await page.click("main a[href^='/topics/china']")
             assert await page.eval("location.pathname") == "/topics/china"
 
