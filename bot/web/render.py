@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from bot.core import permalinks
-from bot.core.compose import KIND_EMOJI, SIGNAL_MARK
+from bot.core.compose import KIND_EMOJI, SIGNAL_MARK, tally_text
 from bot.core.labels import LABEL_EMOJI
 from bot.web.matrix import FILL, INK, STANCES, SYMBOL
 
@@ -22,7 +22,7 @@ Link = Callable[..., str]
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(LABEL_EMOJI=LABEL_EMOJI, KIND_EMOJI=KIND_EMOJI, SIGNAL_MARK=SIGNAL_MARK, paths=_Paths,
+    env.globals.update(LABEL_EMOJI=LABEL_EMOJI, KIND_EMOJI=KIND_EMOJI, SIGNAL_MARK=SIGNAL_MARK, paths=_Paths, tally=tally_text,
                        FILL=FILL, INK=INK, STANCES=STANCES, SYMBOL=SYMBOL)
     env.filters["jsonld"] = json_ld
     env.filters["external"] = external_url

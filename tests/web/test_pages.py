@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.core.briefing import brief
-from bot.core.compose import compose_brief
+from bot.core.compose import compose_brief, tally_text
 from bot.core.document import line_text
 from bot.core.labels import LABEL_EMOJI
 from bot.core.store import Store
@@ -40,10 +40,11 @@ async def test_the_topic_page_shows_what_chat_shows_and_more(store: Store) -> No
     assert r.status == 200
     text = Tags(html).all_text()
     assert line_text(doc.summary) in text  # the same summary line as the chat brief
-    for thesis in b.theses:
-        assert thesis.statement in text
+    for thesis in b.theses:  # with the chat's tally, counted by independent origin
+        assert thesis.statement in text and tally_text(thesis) in text
     for position in b.positions:
         assert position.source.title in text and position.summary in text
+        assert f"About this source: {position.source.note}" in text
     for flag in b.flagged:
         assert f"{LABEL_EMOJI[flag.label]} {flag.label_text}" in text
         for reason in flag.reasons:  # curator reasons and 🤖 signals with their trigger words, as in chat
