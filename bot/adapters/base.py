@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bot.core.document import Document
+from bot.core.permalinks import page_of
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,10 @@ OPEN_IN_BROWSER = "Open in browser"
 
 def web_url(link: WebLink | None, doc: Document) -> str | None:
     """The "Open in browser" address of a document, or None (no page, or no public address)."""
-    if link is None or not doc.web_path or doc.tone == "error":
+    path = page_of(doc)
+    if link is None or not path or doc.tone == "error":
         return None
-    return link(doc.web_path)
+    return link(path)
 
 
 class AdminDesk(Protocol):

@@ -10,7 +10,8 @@ from bot.core.briefing import Brief, ClaimView, FlagView, SourceView, backlinks,
 from bot.core.compose import compose_brief
 from bot.core.document import line_text
 from bot.core.store import Store
-from bot.core.topics import normalise
+from bot.core.errors import BadArgument
+from bot.core.search import SearchIndex
 
 MAX_RESULTS = 50
 # Rendered pages kept per snapshot, by size: a topic of 2,000 claims is a page of about 3 MB.
@@ -90,7 +91,7 @@ class Snapshot:
     _topics: dict[str, TopicPage] = field(default_factory=dict)
     _claims: dict[str, ClaimView] = field(default_factory=dict)
     _links: dict[str, dict[str, set[str]]] | None = None
-    _search_rows: list[tuple[Hit, str]] | None = None
+    _index: SearchIndex | None = None
     pages: PageCache = field(default_factory=PageCache)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -134,24 +135,15 @@ class Snapshot:
         return SourcePage(source_view(self.store, src), positions, claims, relayed)
 
     def search(self, query: str) -> list[Hit]:
-        """Every topic, source and claim whose text holds all the query's words (case and accents folded)."""
-        words = normalise(query).split()
-        if not words:
-            return []
+        """Topics, sources and claims for `query`, best first (the chat's ranked, typo-tolerant search)."""
         with self._lock:
-            if self._search_rows is None:
-                self._search_rows = _search_rows(self.store)
-        return [hit for hit, text in self._search_rows if all(w in text for w in words)][:MAX_RESULTS]
-
-
-def _search_rows(store: Store) -> list[tuple[Hit, str]]:
-    rows = [(Hit("topic", t.id), normalise(" ".join([t.id, t.title, t.description, *t.aliases])))
-            for t in sorted(store.topics.values(), key=lambda t: t.id)]
-    rows += [(Hit("source", s.id), normalise(" ".join(filter(None, [s.id, s.title, s.outlet, s.author]))))
-             for s in sorted(store.sources.values(), key=lambda s: s.id)]
-    rows += [(Hit("claim", cid), normalise(" ".join(filter(None, [e.claim.statement, e.claim.quote, e.claim.speaker]))))
-             for cid, e in sorted(store.claims.items())]
-    return rows
+            if self._index is None:
+                self._index = SearchIndex(self.store)  # built on the first search of this snapshot
+        try:
+            found = self._index.search(query, limit=MAX_RESULTS)
+        except BadArgument:
+            return []
+        return [Hit(h.kind, h.id) for h in found]
 
 
 class Snapshots:

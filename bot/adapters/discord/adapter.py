@@ -17,7 +17,8 @@ import yarl
 from discord import app_commands
 
 from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, Receipt, WebLink, web_url
-from bot.adapters.discord.embeds import Page, render_embeds, truncate, web_view
+from bot.adapters.discord.components import components, make_items
+from bot.adapters.discord.embeds import Page, clean_label, render_embeds, truncate, web_view
 from bot.core import messages
 from bot.core.briefer import Briefer
 from bot.core.document import Document, message
@@ -70,7 +71,7 @@ def choice_name(topic: Topic) -> str:
     """An autocomplete label: the title, then the aliases that may be what the user typed."""
     aliases = [a for a in topic.aliases if a.casefold() != topic.title.casefold()]
     label = f"{topic.title} · {', '.join(aliases)}" if aliases else topic.title
-    return truncate(label, CHOICE_NAME_MAX)
+    return truncate(clean_label(label), CHOICE_NAME_MAX) or topic.id
 
 
 def point_discord_py_at(api_url: str, gateway_url: str) -> Callable[[], None]:
@@ -126,6 +127,8 @@ class DiscordAdapter:
         self.tree = app_commands.CommandTree(self.client)
         self.tree.error(self._on_error)
         self._register()
+        self.items = make_items(self._click)
+        self.client.add_dynamic_items(*self.items)  # persistent: any message's buttons, whenever it was sent
         self._gateway: asyncio.Task[None] | None = None
         self._undo_endpoints: Callable[[], None] | None = None
         self._inflight: set[asyncio.Task[object]] = set()
@@ -266,9 +269,44 @@ class DiscordAdapter:
         doc, request = await self._in_time(interaction, asyncio.to_thread(self.briefer.answer, text, self.name),
                                            ephemeral=not public)
         public = (public or bool(request and request.public)) and doc.tone != "error"
+        await self._reply(interaction, render_embeds(doc), ephemeral=not public, view=self._view(doc))
+        return "error" if doc.tone == "error" else "ok"
+
+    def _view(self, doc: Document) -> discord.ui.View | None:
+        """The document's links to other views, and "Open in browser" when the pages have a public address."""
+        view = components(doc, self.items)
         url = web_url(self.web_link, doc)
-        view = web_view(url, OPEN_IN_BROWSER) if url else None
-        await self._reply(interaction, render_embeds(doc), ephemeral=not public, view=view)
+        if url is None:
+            return view
+        try:
+            return web_view(url, OPEN_IN_BROWSER, view)
+        except ValueError:  # every row already holds view links: the web link is the one left out
+            return view
+
+    async def _click(self, interaction: discord.Interaction, route: str) -> None:
+        """A view's button or select: edit an ephemeral message in place, else answer the clicker alone."""
+        await self._tracked(interaction, "click", route, lambda: self._answer_click(interaction, route))
+
+    async def _answer_click(self, interaction: discord.Interaction, route: str) -> str:
+        in_place = interaction.message is not None and interaction.message.flags.ephemeral
+        work = asyncio.ensure_future(asyncio.to_thread(self.briefer.open, route, self.name))
+        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=True, thinking=not in_place)
+        doc = await work
+        page, view = render_embeds(doc)[0], self._view(doc)  # a view fits one message
+        none = discord.AllowedMentions.none()
+        if interaction.response.is_done():
+            if in_place:
+                await interaction.edit_original_response(embeds=page, view=view, allowed_mentions=none)
+            else:
+                await interaction.followup.send(embeds=page, view=view or discord.utils.MISSING, ephemeral=True,
+                                                allowed_mentions=none)
+        elif in_place:
+            await interaction.response.edit_message(embeds=page, view=view, allowed_mentions=none)
+        else:
+            await interaction.response.send_message(embeds=page, view=view or discord.utils.MISSING, ephemeral=True,
+                                                    allowed_mentions=none)
         return "error" if doc.tone == "error" else "ok"
 
     async def _answer_admin(self, interaction: discord.Interaction, text: str) -> str:
@@ -336,10 +374,12 @@ class DiscordAdapter:
         target = self._channel(channel)
         pages = render_embeds(doc, marker=f"ref {delivery_ref(key)}")
         ids: list[str] = []
+        view = components(doc, self.items)
         for number, page in enumerate(pages):
+            links = view if view is not None and number == len(pages) - 1 else discord.utils.MISSING
             try:
                 sent = await target.send(embeds=page, nonce=page_nonce(key, number),
-                                         allowed_mentions=discord.AllowedMentions.none())
+                                         allowed_mentions=discord.AllowedMentions.none(), view=links)
             except (discord.HTTPException, discord.RateLimited) as exc:
                 raise DeliveryError(f"Discord refused page {number + 1} of {len(pages)} for channel "
                                     f"{channel}: {exc}") from exc

@@ -62,3 +62,29 @@ async def test_without_public_url_no_link_and_no_error(fixture_briefer: Briefer,
         assert answer["callback"]["data"]["embeds"][0]["title"] == "Brief: China"
     finally:
         await bot.close()
+
+
+async def test_a_card_opened_by_a_click_links_to_its_page(fixture_briefer: Briefer, fake: FakeDiscordAPI) -> None:
+    from tests.fakes.discord_components import click, message_payload
+    from tests.polling import wait_for
+
+    p = pages(lambda: fixture_briefer.store, web_signing_secret=SECRET, public_url=PUBLIC)
+    bot = make_adapter(fixture_briefer, fake)
+    bot.web_link = p.chat_link
+    await bot.start()
+    try:
+        answer = await run_command(fake, brief_command("chine"))
+        message = message_payload(answer["callback"]["data"], message_id="1300000000000000001")
+        select = next(c for row in message["components"] for c in row["components"] if c["type"] == 3)
+        n = next(i for i, o in enumerate(select["options"]) if ":source:" in o["value"])
+        source_id = select["options"][n]["value"].split(":")[2]
+        payload = click(message, select, n)
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        seen = fake.interactions[payload["id"]]
+        await wait_for(lambda: bool(seen.callbacks), timeout=3.0)
+        [button] = link_buttons(seen.callbacks[0]["data"]["components"])
+        assert button["url"].startswith(f"{PUBLIC}/sources/{source_id}?exp=")
+    finally:
+        await bot.close()
+    async with client(p) as web:
+        assert (await web.get(button["url"].removeprefix(PUBLIC))).status == 200

@@ -69,3 +69,27 @@ async def test_without_public_url_no_link_and_no_error(fake: FakeSlackAPI, fixtu
         assert OPEN_WEB_ACTION not in {b["action_id"] for b in buttons(reply)} and fake.refused == []
     finally:
         await adapter.close()
+
+
+async def test_a_card_opened_by_a_click_links_to_its_page(fake: FakeSlackAPI, fixture_briefer: Briefer) -> None:
+    from tests.fakes.slack_actions import click_body, elements
+
+    adapter, p = await served_with(fake, fixture_briefer, public_url=PUBLIC)
+    try:
+        async with aiohttp.ClientSession() as http:
+            served: Served = (fake, adapter, f"http://127.0.0.1:{adapter.port}/slack/events", http)
+            summary = (await command(served, "china"))[0]
+            pick = next(e for e in elements(summary["blocks"]) if e["type"] == "static_select")
+            n = next(i for i, o in enumerate(pick["options"]) if ":claim:" in o["value"])
+            claim_id = pick["options"][n]["value"].split(":")[2]
+            before = len(fake.replies)
+            status, _ = await send(http, served[2], click_body(pick, fake.response_url("T1/4/pick"), option=n))
+            assert status == 200
+            await fake.wait_for(lambda: len(fake.replies) > before)
+            card = fake.replies[-1].body
+            [link] = [b for b in buttons(card) if "url" in b]
+            assert link["url"].startswith(f"{PUBLIC}/claims/{claim_id}?exp=")
+        async with client(p) as web:  # type: ignore[arg-type]
+            assert (await web.get(link["url"].removeprefix(PUBLIC))).status == 200
+    finally:
+        await adapter.close()
