@@ -104,13 +104,13 @@ def build(
 ) -> App:
     """Load the store and config (raising on errors) and build every part; nothing connects yet."""
     metrics = Metrics()
-    briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command)
+    changelog = ChangeLog(settings.state_dir / "changes.jsonl")  # the reloader writes it; digests and the changes view read it
+    briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command, changelog=changelog)
     config = load_config(settings.config_dir, set(briefer.store.topics))
     pages = web_pages(settings, env, lambda: briefer.store)  # first: a bad web setting stops before anything is built
     web_app = web.Application()
     adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories, only=only)
     app = App(settings, briefer, config, metrics, web_app, adapters, digests=digests)
-    changelog = ChangeLog(settings.state_dir / "changes.jsonl")  # the reloader writes it, digests read it
     app.runner, app.scheduler = build_digests(
         config, lambda: briefer.store, adapters, url=database_url(settings.state_dir), changelog=changelog,
     )
