@@ -1,10 +1,12 @@
 """The one interface every platform adapter implements, and what a post returns."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bot.core.document import Document
+from bot.core.permalinks import page_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,21 @@ class Adapter(Protocol):
 
     async def find_post(self, channel: str, key: str) -> Receipt | None:
         """The post carrying `key` in the channel's recent history, if there is one."""
+
+
+# A document's web page path -> the address chat links to (signed when the pages are), or None when
+# the pages have no public address. The app gives adapters one when PUBLIC_URL is set.
+WebLink = Callable[[str], "str | None"]
+
+OPEN_IN_BROWSER = "Open in browser"
+
+
+def web_url(link: WebLink | None, doc: Document) -> str | None:
+    """The "Open in browser" address of a document, or None (no page, or no public address)."""
+    path = page_of(doc)
+    if link is None or not path or doc.tone == "error":
+        return None
+    return link(path)
 
 
 class AdminDesk(Protocol):
