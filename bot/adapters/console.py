@@ -1,16 +1,18 @@
 """The console adapter: `/brief` typed on standard input, documents printed as text or Markdown."""
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.adapters.base import AdminDesk, Receipt
 from bot.core.briefer import Briefer
 from bot.core.document import Document, Item, Line, Note, Span, Text
+
+if TYPE_CHECKING:  # asyncio is imported when the console runs, not when the CLI renders a brief
+    import asyncio
 
 Style = Callable[[Span], str]
 
@@ -125,6 +127,8 @@ class ConsoleAdapter:
         if self.inp is not None:
             self.out.write("briefbot console: type /brief <topic>, /brief help, /brief-admin status; "
                            "Ctrl-D or Ctrl-C to stop.\n")
+            import asyncio
+
             self._task = asyncio.create_task(self._read_loop())
 
     async def close(self) -> None:
@@ -182,12 +186,16 @@ class ConsoleAdapter:
 
     async def _thread_lines(self) -> AsyncIterator[str]:
         # A stream without a file descriptor (tests' StringIO) never blocks for long.
+        import asyncio
+
         assert self.inp is not None
         while line := await asyncio.to_thread(self.inp.readline):
             yield line
 
     async def _fd_lines(self) -> AsyncIterator[str]:
         # The loop watches the descriptor: no thread is left blocked in read() when Ctrl-C stops the bot.
+        import asyncio
+
         fd = self._fd()
         assert fd is not None
         loop = asyncio.get_running_loop()
