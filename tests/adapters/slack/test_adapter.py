@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, PostError
 from bot.adapters.slack.adapter import (
     CUT_NOTE,
     METADATA_EVENT,
@@ -270,23 +270,29 @@ async def test_multi_page_post_is_found_only_when_complete(fake: FakeSlackAPI, f
     assert CUT_NOTE.split(";")[0] in last["elements"][0]["text"]
     assert await adapter.find_post("C0BIG", "k1") == receipt
     fake.messages["C0BIG"].pop()  # the last page never landed
-    assert await adapter.find_post("C0BIG", "k1") is None
+    partial = await adapter.find_post("C0BIG", "k1")
+    assert partial is not None and not partial.complete
+    assert partial.message_ids == receipt.message_ids[:-1] and partial.pages == POST_PAGES
     await adapter.close()
 
 
 @pytest.mark.parametrize("status", [429, 500, 504])
-async def test_post_is_retried_and_lands_once(served: Served, status: int) -> None:
+async def test_a_failed_post_is_a_post_error_and_never_re_sent_by_the_sdk(served: Served, status: int) -> None:
     fake, adapter = served[0], served[1]
-    fake.fail("chat.postMessage", status, retry_after=0 if status == 429 else None)
-    receipt = await adapter.post("C0DIGEST", Document(title="Digest", sections=[
-        Section(title="Today", blocks=[Text(line=[plain("one line")])])]), key="k-retry")
-    assert fake.attempts["chat.postMessage"] == 2
+    fake.fail("chat.postMessage", status, retry_after=7 if status == 429 else None)
+    doc = Document(title="Digest", sections=[Section(title="Today", blocks=[Text(line=[plain("one line")])])])
+    with pytest.raises(PostError) as err:
+        await adapter.post("C0DIGEST", doc, key="k-retry")
+    assert fake.attempts["chat.postMessage"] == 1  # the retry is delivery's, after find_post
+    assert (err.value.status, err.value.retryable, err.value.landed) == (status, True, status >= 500)
+    assert err.value.retry_after == (7.0 if status == 429 else None)
+    receipt = await adapter.post("C0DIGEST", doc, key="k-retry")
     assert len(fake.messages["C0DIGEST"]) == 1 and receipt.message_ids == [fake.messages["C0DIGEST"][0]["ts"]]
 
 
-async def test_post_refused_after_retries_is_a_delivery_error(served: Served) -> None:
+async def test_post_refused_is_a_delivery_error(served: Served) -> None:
     fake, adapter = served[0], served[1]
-    fake.fail("chat.postMessage", 500, times=5)
+    fake.fail("chat.postMessage", 500)
     with pytest.raises(DeliveryError, match=r"refused the post to C0X \(page 1 of 1\): internal_error \(HTTP 500\)"):
         await adapter.post("C0X", Document(title="Digest"), key="k")
     assert fake.messages["C0X"] == []
