@@ -4,6 +4,7 @@ error, drops its connection or stalls it, either before the request is handled (
 from __future__ import annotations
 
 import asyncio
+import random as rnd
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class Fault:
     retry_after: float | None = None
     stall: float = 30.0  # seconds a stalled request hangs (longer than the client waits)
     count: int = 1
+    skip: int = 0  # let this many matching requests through first (to hit page 2, say)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class FaultPlan:
     error: ErrorResponse
     faults: list[Fault] = field(default_factory=list)
     fired: list[Injected] = field(default_factory=list)
+    # Asked for requests no queued fault matches: a fault to inject at random, or None.
+    chance: Callable[[str, str], Fault | None] | None = None
 
     def add(self, fault: Fault) -> Fault:
         """Queue a fault."""
@@ -57,10 +61,29 @@ class FaultPlan:
         """The fault for this request, if one is waiting (its count is used up by one)."""
         for fault in self.faults:
             if fault.count > 0 and fault.method == method and re.search(fault.path, path):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 fault.count -= 1
                 self.fired.append(Injected(fault, method, path))
                 return fault
-        return None
+        fault = self.chance(method, path) if self.chance is not None else None
+        if fault is not None:
+            self.fired.append(Injected(fault, method, path))
+        return fault
+
+    def random(self, seed: int, method: str, path: str, p: float, menu: list[Fault], limit: int) -> None:
+        """Inject one of `menu` (seeded) into each matching request with probability `p`, `limit` in all."""
+        rng = rnd.Random(seed)
+        left = [limit]
+
+        def chance(m: str, path_: str) -> Fault | None:
+            if m != method or not re.search(path, path_) or left[0] <= 0 or rng.random() >= p:
+                return None
+            left[0] -= 1
+            return rng.choice(menu)
+
+        self.chance = chance
 
     @property
     def pending(self) -> int:
@@ -76,7 +99,6 @@ class FaultPlan:
             if fault is None:
                 return await handler(request)
             if fault.when == "after":
-                await request.read()
                 await handler(request)  # the platform did the work; the answer is what goes wrong
             return await self._misbehave(request, fault)
 

@@ -120,6 +120,7 @@ class DiscordAdapter:
         self.api_url = api_url
         self.gateway_url = gateway_url
         self.defer_after = defer_after
+        self.post_timeout = POST_TIMEOUT
         self._token = token
         self.client = discord.Client(
             intents=discord.Intents(guilds=True),
@@ -341,7 +342,7 @@ class DiscordAdapter:
             try:
                 sent = await asyncio.wait_for(target.send(
                     embeds=pages[number], nonce=page_nonce(key, number),
-                    allowed_mentions=discord.AllowedMentions.none()), POST_TIMEOUT)
+                    allowed_mentions=discord.AllowedMentions.none()), self.post_timeout)
             except Exception as exc:  # noqa: BLE001 (every failure becomes a PostError delivery understands)
                 raise post_error(channel, exc, number + 1, len(pages)) from None
             ids.append(str(sent.id))
@@ -386,7 +387,8 @@ class DiscordAdapter:
 
 
 class _ServerFailed(Exception):
-    """A message POST answered 5xx: raised from the HTTP trace so discord.py does not re-send it."""
+    """A message POST answered 429 or 5xx: raised from the HTTP trace so discord.py does not re-send it
+    (the Deliverer waits out a 429 and asks find_post after a 5xx)."""
 
     def __init__(self, status: int, retry_after: str | None) -> None:
         super().__init__(f"HTTP {status}")
@@ -406,16 +408,18 @@ _MESSAGE_POST = re.compile(r"/channels/\d+/messages$")
 
 
 def no_resend_trace() -> aiohttp.TraceConfig:
-    """An aiohttp trace that turns a 5xx or a broken connection on a message POST into an exception
-    discord.py does not retry (it re-sends on 500/502/504/524 and on some connection resets).
+    """An aiohttp trace that turns a 429, a 5xx or a broken connection on a message POST into an exception
+    discord.py does not retry (it re-sends on 429, on 500/502/504/524 and on some connection resets).
 
     discord.py has no per-route retry setting; `http_trace` is its documented hook into the session.
     """
     trace = aiohttp.TraceConfig()
 
     async def on_end(_: object, __: object, params: aiohttp.TraceRequestEndParams) -> None:
-        if params.method == "POST" and _MESSAGE_POST.search(params.url.path) and params.response.status >= 500:
-            raise _ServerFailed(params.response.status, params.response.headers.get("Retry-After"))
+        status = params.response.status
+        if params.method == "POST" and _MESSAGE_POST.search(params.url.path) and (status == 429 or status >= 500):
+            headers = params.response.headers
+            raise _ServerFailed(status, headers.get("X-RateLimit-Reset-After") or headers.get("Retry-After"))
 
     async def on_exception(_: object, __: object, params: aiohttp.TraceRequestExceptionParams) -> None:
         error = params.exception
@@ -435,7 +439,7 @@ def post_error(channel: str, exc: BaseException, page: int = 0, pages: int = 0) 
         return exc
     if isinstance(exc, _ServerFailed):
         return PostError(f"Discord failed {where}: HTTP {exc.status}", status=exc.status,
-                         retry_after=_seconds(exc.retry_after), landed=True)
+                         retry_after=_seconds(exc.retry_after), landed=exc.status >= 500)
     if isinstance(exc, discord.RateLimited):
         return PostError(f"Discord rate-limited {where}", status=429, retry_after=exc.retry_after)
     if isinstance(exc, discord.HTTPException):

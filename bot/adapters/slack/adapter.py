@@ -148,6 +148,7 @@ class SlackAdapter:
         # Slack created the message, so only delivery (which asks find_post first) may post again, and 429s
         # are retried there too, keeping every retry of a post in one layer.
         self.poster = AsyncWebClient(token=bot_token, base_url=api_url, retry_handlers=[])
+        self.post_timeout = POST_TIMEOUT_S
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing_secret or "",
@@ -326,7 +327,7 @@ class SlackAdapter:
                 resp = await asyncio.wait_for(self.poster.chat_postMessage(
                     channel=channel, text=fallback_text(doc), blocks=pages[index], metadata=metadata,
                     unfurl_links=False, unfurl_media=False,
-                ), POST_TIMEOUT_S)
+                ), self.post_timeout)
             except Exception as exc:  # noqa: BLE001 (every failure becomes a PostError delivery understands)
                 raise post_error(channel, exc, index + 1, len(pages)) from None
             ids.append(str(resp["ts"]))
@@ -351,7 +352,7 @@ class SlackAdapter:
         expected = 0
         for _ in range(HISTORY_CALLS):
             try:
-                resp = await asyncio.wait_for(self.client.conversations_history(**params), POST_TIMEOUT_S)
+                resp = await asyncio.wait_for(self.client.conversations_history(**params), self.post_timeout)
             except Exception as exc:  # noqa: BLE001
                 raise post_error(channel, exc) from None
             msg: dict[str, Any]

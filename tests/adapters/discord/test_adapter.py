@@ -360,10 +360,13 @@ async def test_find_post_reports_the_pages_of_a_partial_post(adapter: DiscordAda
     assert partial.message_ids == whole.message_ids[:-1] and partial.pages == whole.pages == len(whole.message_ids)
 
 
-async def test_a_429_is_waited_out_but_a_500_is_never_re_sent_by_discord_py(adapter: DiscordAdapter,
-                                                                             fake: FakeDiscordAPI) -> None:
+async def test_a_429_or_a_500_on_a_post_is_never_re_sent_by_discord_py(adapter: DiscordAdapter,
+                                                                       fake: FakeDiscordAPI) -> None:
     messages = f"/channels/{CHANNEL_ID}/messages"
-    fake.fail("POST", messages, 429)  # nothing was created: discord.py may wait and retry
+    fake.fail("POST", messages, 429, retry_after=2.5)  # delivery waits it out, not discord.py
+    with pytest.raises(PostError) as limited:
+        await adapter.post(CHANNEL_ID, message("Digest", "short"), key="k4")
+    assert (limited.value.status, limited.value.retry_after, limited.value.landed) == (429, 2.5, False)
     receipt = await adapter.post(CHANNEL_ID, message("Digest", "short"), key="k4")
     assert [r.status for r in fake.matching("POST", messages)] == [429, 200]
     assert len(receipt.message_ids) == 1 and len(fake.messages[CHANNEL_ID]) == 1
