@@ -1,0 +1,267 @@
+"""Crash trials: real `briefbot run` processes fan a multi-page digest out to 20 Slack channels of the fake
+Slack while the test kills them (`kill -9`), restarts them, or stops their PostgreSQL; afterwards every
+channel must hold each page exactly once. Shared by tests/runtime/test_crash.py and bench/bench_faults.py."""
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.fakes.digest_world import write_config
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI
+from tests.fakes.slack_requests import SIGNING_SECRET
+from tests.processes import ROOT, BotProcess, bot_env, free_port
+
+CHANNELS = 20
+LEASE_SECONDS = "2"
+DONE_TIMEOUT = 45.0
+
+
+@dataclass
+class TrialResult:
+    """What one trial did and what the channels hold afterwards."""
+
+    scenario: str
+    seed: int
+    kills: int = 0
+    db_outages: int = 0
+    pages_expected: int = 0  # per channel
+    delivered: int = 0  # distinct pages that reached a channel
+    lost: int = 0
+    duplicated: int = 0
+    failed_rows: int = 0
+    takeovers: list[float] = field(default_factory=list)  # seconds from a kill to its claims being taken over
+    seconds: float = 0.0
+
+
+def count_pages(fake: FakeSlackAPI, result: TrialResult) -> None:
+    """Fill in delivered, lost and duplicated from what each channel holds."""
+    per_channel: dict[str, Counter[tuple[str, int]]] = {}
+    totals: set[int] = set()
+    for n in range(CHANNELS):
+        seen: Counter[tuple[str, int]] = Counter()
+        for msg in fake.messages.get(f"chan{n}", []):
+            payload = msg["metadata"]["event_payload"]
+            seen[(payload["key"], payload["page"])] += 1
+            totals.add(payload["pages"])
+        per_channel[f"chan{n}"] = seen
+    assert len(totals) <= 1, f"pages differ between channels: {totals}"
+    pages = totals.pop() if totals else 0
+    result.pages_expected = pages
+    for seen in per_channel.values():
+        keys = {key for key, _ in seen}
+        result.duplicated += sum(c - 1 for c in seen.values()) + max(0, len(keys) - 1) * pages
+        result.delivered += len(seen)
+        wanted = {(key, p) for key in (keys or {"?"}) for p in range(1, pages + 1)}
+        result.lost += len(wanted - set(seen))
+
+
+def digest_config(folder: Path) -> Path:
+    """20 Slack channels and an admin channel; one digest due now (this minute, today), all topics."""
+    now = datetime.now(UTC)
+    return write_config(folder, channels=CHANNELS, schedule=f'{{time: "{now:%H:%M}"}}', timezone="UTC",
+                        platform="slack", topics="all", catch_up=360)
+
+
+def env_for(fake: FakeSlackAPI, config: Path, state: Path, database_url: str | None) -> dict[str, str]:
+    extra = {"DATABASE_URL": database_url} if database_url else {}
+    return bot_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
+                   PORT=str(free_port()), HOST="127.0.0.1", STATE_DIR=str(state), CONFIG_DIR=str(config),
+                   BRIEFS_DIR=str(ROOT / "briefs"), DIGEST_LEASE_SECONDS=LEASE_SECONDS, **extra)
+
+
+def posted_pages(fake: FakeSlackAPI) -> int:
+    return sum(len(fake.messages.get(f"chan{n}", [])) for n in range(CHANNELS))
+
+
+class LedgerView:
+    """Reads the ledger the processes write (SQLite file or PostgreSQL), from outside."""
+
+    def __init__(self, state: Path, database_url: str | None) -> None:
+        self.state = state
+        self.engine = create_engine(database_url) if database_url else None
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(channel, status, claimed_by) of every delivery; empty while the database is unreachable."""
+        query = "SELECT channel, status, claimed_by FROM deliveries"
+        try:
+            if self.engine is None:
+                path = self.state / "ledger.sqlite"
+                if not path.exists():
+                    return []
+                with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+                    return db.execute(query).fetchall()
+            with self.engine.connect() as db:
+                return [tuple(r) for r in db.execute(text(query)).all()]  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 (not created yet, or the server is stopped)
+            return []
+
+    def reset(self) -> None:
+        if self.engine is not None:
+            with self.engine.begin() as db:
+                db.execute(text("DROP TABLE IF EXISTS deliveries, digest_schedules, ledger_probe"))
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+async def wait_done(view: LedgerView, procs: list[BotProcess], timeout: float = DONE_TIMEOUT) -> None:
+    """Until every channel's row is settled."""
+    end = time.monotonic() + timeout
+    while True:
+        rows = [r for r in view.rows() if r[0].startswith("slack:chan")]
+        if len(rows) == CHANNELS and all(status != "claimed" for _, status, _ in rows):
+            return
+        if time.monotonic() > end:
+            raise AssertionError(f"not settled in {timeout} s: {Counter(s for _, s, _ in rows)}\n"
+                                 + "\n".join(p.output[-3000:] for p in procs))
+        await asyncio.sleep(0.05)
+
+
+async def wait_pages(fake: FakeSlackAPI, at_least: int, procs: list[BotProcess], timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while posted_pages(fake) < at_least:
+        if time.monotonic() > end:
+            raise AssertionError(f"only {posted_pages(fake)} pages posted\n" + "\n".join(p.output[-3000:] for p in procs))
+        await asyncio.sleep(0.002)
+
+
+async def takeover_time(view: LedgerView, pid: int, killed_at: float, timeout: float = 30.0) -> float | None:
+    """Seconds from the kill until no claim is held by the killed process (None if it held none)."""
+    marker = f":{pid}:"
+    held = [r for r in view.rows() if r[1] == "claimed" and marker in r[2]]
+    if not held:
+        return None
+    end = time.monotonic() + timeout
+    while any(r[1] == "claimed" and marker in r[2] for r in view.rows()):
+        assert time.monotonic() < end, "claims of the killed process never taken over"
+        await asyncio.sleep(0.02)
+    return time.monotonic() - killed_at
+
+
+def pid_of(bot: BotProcess) -> int:
+    return bot.proc.pid
+
+
+async def run_trial(scenario: str, seed: int, *, database_url: str | None = None,
+                    cluster: PostgresCluster | None = None, kills: int = 1) -> TrialResult:
+    """One trial of a scenario: 'restart' (one instance, kill -9 and start again, `kills` times), 'two'
+    (two instances on PostgreSQL, one killed), 'db-stop' (PostgreSQL stopped for 3 s mid fan-out)."""
+    rng = random.Random(seed)
+    result = TrialResult(scenario, seed)
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="briefbot-crash-"))
+    fake = await FakeSlackAPI().start()
+    fake.post_delay = 0.01
+    view = LedgerView(work / "state", database_url)
+    view.reset()
+    config = digest_config(work / "config")
+    procs: list[BotProcess] = []
+
+    def start() -> asyncio.Future[BotProcess]:
+        return asyncio.ensure_future(BotProcess.start(env_for(fake, config, work / "state", database_url)))
+
+    try:
+        # About 20 channels × 4 pages; kill somewhere in the first three quarters of the fan-out.
+        total_guess = CHANNELS * 3
+        procs.append(await start())
+        if scenario == "two":
+            procs.append(await start())
+        if scenario in ("restart", "two"):
+            for _ in range(kills):
+                await wait_pages(fake, posted_pages(fake) + rng.randint(1, total_guess // (kills + 1)), procs)
+                victim = procs[rng.randrange(len(procs))] if scenario == "two" else procs[-1]
+                victim.signal(signal.SIGKILL)
+                killed_at = time.monotonic()
+                await victim.wait_exit()
+                result.kills += 1
+                if scenario == "restart":
+                    procs.append(await start())
+                else:
+                    procs.remove(victim)
+                    procs.append(victim)  # keep its output for failure messages
+                    survivors = [p for p in procs if p.proc.returncode is None]
+                    assert survivors
+                took = await takeover_time(view, pid_of(victim), killed_at)
+                if took is not None:
+                    result.takeovers.append(took)
+        elif scenario == "db-stop":
+            assert cluster is not None
+            await wait_pages(fake, rng.randint(5, total_guess // 2), procs)
+            await asyncio.to_thread(cluster.stop)
+            result.db_outages += 1
+            await asyncio.sleep(3.0)
+            await asyncio.to_thread(cluster.start)
+        await wait_done(view, procs)
+        await asyncio.sleep(0.3)  # a straggler that would post twice has had time to
+        rows = view.rows()
+        result.failed_rows = sum(1 for r in rows if r[1] == "failed")
+        for bot in procs:
+            if bot.proc.returncode is None:
+                bot.signal()
+        for bot in procs:
+            if bot.proc.returncode is None:
+                await bot.wait_exit()
+    finally:
+        for bot in procs:
+            await bot.kill()
+        await fake.stop()
+        view.close()
+        shutil.rmtree(work, ignore_errors=True)
+    count_pages(fake, result)
+    result.seconds = time.monotonic() - started
+    for bot in procs:
+        assert "Traceback" not in bot.output, bot.output[-4000:]
+    return result
+
+
+class PostgresCluster:
+    """A private PostgreSQL cluster the test may stop and start (the session one is shared)."""
+
+    def __init__(self) -> None:
+        from tests.conftest import _as_postgres_user, _free_port, _postgres_bin
+
+        bindir = _postgres_bin()
+        if bindir is None:
+            raise RuntimeError("no PostgreSQL server binaries")
+        self.bindir = bindir
+        self.prefix = _as_postgres_user()
+        self.data = Path(tempfile.mkdtemp(prefix="briefbot-pgstop-"))
+        if self.prefix:
+            shutil.chown(self.data, "postgres")
+        self.port = _free_port()
+        self._run("initdb", "-D", self.data / "db", "-A", "trust", "-U", "postgres", "--no-sync")
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: object) -> None:
+        subprocess.run([*self.prefix, str(self.bindir / tool), *map(str, args)], check=True, capture_output=True,
+                       timeout=120)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", self.data / "db", "-l", self.data / "log", "-w", "-t", "60", "-o",
+                  f"-h 127.0.0.1 -p {self.port} -k {self.data} -c fsync=off", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", self.data / "db", "-m", "fast", "-w", "stop")
+
+    def destroy(self) -> None:
+        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data / "db"), "-m", "immediate",
+                        "stop"], capture_output=True, timeout=60, check=False)
+        shutil.rmtree(self.data, ignore_errors=True)
+

@@ -1,0 +1,47 @@
+"""`kill -9` during a digest fan-out, restart; two instances on PostgreSQL, one killed; PostgreSQL stopped
+mid fan-out: every one of 20 Slack channels ends with each page of its digest exactly once."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.runtime.crash_trials import PostgresCluster, TrialResult, run_trial
+
+
+def assert_exactly_once(result: TrialResult) -> None:
+    assert result.pages_expected >= 2, "the digest should take several messages"
+    assert (result.lost, result.duplicated, result.failed_rows) == (0, 0, 0), result
+    assert result.delivered == 20 * result.pages_expected
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_kill_9_mid_fan_out_then_restart(seed: int) -> None:
+    result = await run_trial("restart", seed, kills=2)
+    assert result.kills == 2
+    assert_exactly_once(result)
+    print(result)
+
+
+@pytest.mark.postgres
+async def test_two_instances_on_postgres_one_killed(postgres_url: str) -> None:
+    result = await run_trial("two", 7, database_url=postgres_url)
+    assert result.kills == 1
+    assert_exactly_once(result)
+    assert all(t < 10 for t in result.takeovers), result.takeovers  # a 2 s lease: seconds, not minutes
+    print(result)
+
+
+@pytest.fixture(scope="module")
+def stoppable_postgres(postgres_url: str) -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster()  # postgres_url first: it skips or fails the same way when PostgreSQL is missing
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.mark.postgres
+async def test_postgres_stopped_mid_fan_out(stoppable_postgres: PostgresCluster) -> None:
+    result = await run_trial("db-stop", 3, database_url=stoppable_postgres.url, cluster=stoppable_postgres)
+    assert result.db_outages == 1
+    assert_exactly_once(result)
+    print(result)
