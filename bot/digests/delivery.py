@@ -128,6 +128,14 @@ def _transient(exc: BaseException) -> bool:
         exc, sa_exc.IntegrityError | sa_exc.ProgrammingError | sa_exc.DataError)
 
 
+_BROKEN_FILE = ("is gone", "readonly", "read-only", "not a database", "unable to open", "malformed", "no such table",
+                "disk i/o")
+
+
+def _broken_file(reason: str) -> bool:
+    return any(sign in reason.lower() for sign in _BROKEN_FILE)
+
+
 @dataclass
 class LedgerHealth:
     """Whether the ledger could be written lately, and why not."""
@@ -204,7 +212,9 @@ class Deliverer:
             self.health = LedgerHealth(ok=False, reason=reason, since=now)
             log.error("digest ledger cannot be written: %s; delivery waits for it", reason)
         self.health.reason = reason
-        if not self.health.alerted and now - self.health.since >= self.ledger_policy.alert_after:
+        # A server may be restarting (give it a moment); a ledger file gone, read-only or corrupted will not mend.
+        patient = now - self.health.since < self.ledger_policy.alert_after and not _broken_file(reason)
+        if not self.health.alerted and not patient:
             self.health.alerted = True
             await self.alert(self.admins(), ledger_alert(reason), key=alert_key("ledger-down", self.owner, self.health.since))
 
@@ -238,7 +248,7 @@ class Deliverer:
             try:
                 await asyncio.to_thread(self.ledger.heartbeat, self.owner)
             except Exception as exc:  # noqa: BLE001 (the next fenced write notices; the lease covers a gap)
-                log.warning("ledger heartbeat failed: %s", ledger_reason(exc))
+                (log.warning if self.health.ok else log.debug)("ledger heartbeat failed: %s", ledger_reason(exc))
 
     # --- fan-out ------------------------------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 mid fan-out: every one of 20 Slack channels ends with each page of its digest exactly once."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.runtime.crash_trials import PostgresCluster, TrialResult, run_trial
@@ -15,9 +13,8 @@ def assert_exactly_once(result: TrialResult) -> None:
     assert result.delivered == 20 * result.pages_expected
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-async def test_kill_9_mid_fan_out_then_restart(seed: int) -> None:
-    result = await run_trial("restart", seed, kills=2)
+async def test_kill_9_mid_fan_out_then_restart() -> None:
+    result = await run_trial("restart", 1, kills=2)  # more trials: bench/bench_faults.py
     assert result.kills == 2
     assert_exactly_once(result)
     print(result)
@@ -30,13 +27,6 @@ async def test_two_instances_on_postgres_one_killed(postgres_url: str) -> None:
     assert_exactly_once(result)
     assert all(t < 10 for t in result.takeovers), result.takeovers  # a 2 s lease: seconds, not minutes
     print(result)
-
-
-@pytest.fixture(scope="module")
-def stoppable_postgres(postgres_url: str) -> Iterator[PostgresCluster]:
-    cluster = PostgresCluster()  # postgres_url first: it skips or fails the same way when PostgreSQL is missing
-    yield cluster
-    cluster.destroy()
 
 
 @pytest.mark.postgres
