@@ -175,6 +175,7 @@ class Deliverer:
         self._gate = asyncio.Semaphore(concurrency)
         self._active = 0
         self._heartbeat: asyncio.Task[None] | None = None
+        self._inflight: set[int] = set()  # rows this process is delivering now (a sweep and a job may overlap)
 
     @property
     def page_budget(self) -> float:
@@ -285,12 +286,16 @@ class Deliverer:
             self._heartbeat = asyncio.ensure_future(self._beat())
         try:
             claim = await self.db(self.ledger.claim, digest_id, channel.address, period_key, self.owner)
-            if claim.state == "skip":
+            if claim.state == "skip" or claim.row.id in self._inflight:
                 return Outcome(channel.address, "skipped", claim.row.attempts)
-            adapter = self.adapters.get(channel.platform.value)
-            if adapter is None:
-                return await self._fail(claim.row, channel, f"no adapter for platform {channel.platform.value}")
-            return await self._send(claim, channel, adapter, compose)
+            self._inflight.add(claim.row.id)
+            try:
+                adapter = self.adapters.get(channel.platform.value)
+                if adapter is None:
+                    return await self._fail(claim.row, channel, f"no adapter for platform {channel.platform.value}")
+                return await self._send(claim, channel, adapter, compose)
+            finally:
+                self._inflight.discard(claim.row.id)
         except LedgerUnavailable as exc:
             log.error("digest %s to %s paused, the ledger cannot be written: %s", digest_id, channel.address, exc)
             return Outcome(channel.address, "paused", error=str(exc))
@@ -378,8 +383,8 @@ class Deliverer:
         page is found on the platform, else as failed (so admins hear of it), never left claimed."""
         try:
             claim = await self.db(self.ledger.claim, row.digest_id, row.channel, row.period_key, self.owner)
-            if claim.state not in ("took_over", "mine"):
-                return None  # another instance took it, or it settled meanwhile
+            if claim.state not in ("took_over", "mine") or claim.row.id in self._inflight:
+                return None  # another instance or run took it, or it settled meanwhile
             adapter = self.adapters.get(channel.platform.value) if channel is not None else None
             state = _Progress(list(claim.row.message_ids), claim.row.pages)
             if channel is not None and adapter is not None:

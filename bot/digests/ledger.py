@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     Column, DateTime, Engine, Integer, MetaData, String, Table, Text, UniqueConstraint, and_, create_engine,
-    event, inspect, make_url, select, text, update,
+    inspect, make_url, select, text, update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import NullPool
@@ -151,9 +151,12 @@ def _sqlite_engine(path: str) -> Engine:
         engine = create_engine("sqlite://")
         metadata.create_all(engine)
         return engine
-    sqlite3.connect(path).close()  # creates the file the first time; afterwards the engine only opens it
-    engine = create_engine(f"sqlite:///file:{quote(path)}?mode=rw&uri=true", poolclass=NullPool)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    first = sqlite3.connect(path)  # creates the file the first time; afterwards the engine only opens it
+    first.execute("PRAGMA journal_mode=WAL")  # kept in the file: concurrent readers and one writer
+    first.close()
+    # sqlite3's `timeout` is SQLite's busy timeout: writers wait for each other instead of failing.
+    engine = create_engine(f"sqlite:///file:{quote(path)}?mode=rw&uri=true", poolclass=NullPool,
+                           connect_args={"timeout": 10.0})
     with engine.begin() as conn:
         metadata.create_all(conn)
         _add_missing_columns(conn)
@@ -175,13 +178,6 @@ def _add_missing_columns(conn: Any) -> None:
         if column.name not in have:
             kind = column.type.compile(dialect=conn.dialect)
             conn.execute(text(f'ALTER TABLE deliveries ADD COLUMN "{column.name}" {kind}'))
-
-
-def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
 
 
 class Ledger:
