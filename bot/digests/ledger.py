@@ -204,7 +204,7 @@ class Ledger:
             # RETURNING, not rowcount: psycopg 3 reports -1 for INSERT … ON CONFLICT DO NOTHING.
             won = conn.execute(self._insert(deliveries).values(**values).on_conflict_do_nothing(
                 index_elements=["digest_id", "channel", "period_key"]).returning(deliveries.c.id)).first()
-            state: Literal["won", "took_over", "skip"] = "won"
+            state: Literal["won", "took_over", "mine", "skip"] = "won"
             if won is None:
                 took = conn.execute(update(deliveries).where(
                     where, deliveries.c.status == "claimed", deliveries.c.lease_until < now,

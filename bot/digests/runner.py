@@ -1,7 +1,6 @@
 """Running digests: which period is due, composing each channel's digest, and sending it through the ledger."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -118,10 +117,8 @@ class DigestRunner:
             when = period_time(row.period_key)
             if d is not None and channel is not None and when is not None and still_due(d, when, now):
                 label = " (sent by hand)" if row.period_key.startswith("manual ") else ""
-                outcome: Outcome | None = await self.deliverer.deliver(
-                    d.id, row.period_key, channel, self.composer(d, when, label))
-                if outcome.status == "skipped":
-                    outcome = None
+                finished = await self.deliverer.deliver(d.id, row.period_key, channel, self.composer(d, when, label))
+                outcome: Outcome | None = None if finished.status == "skipped" else finished
             else:
                 outcome = await self.deliverer.settle_stale(row, channel)
             if outcome is not None:
