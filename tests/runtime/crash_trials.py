@@ -174,14 +174,18 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
         return asyncio.ensure_future(BotProcess.start(env_for(fake, config, work / "state", database_url)))
 
     try:
-        # About 20 channels × 4 pages; kill somewhere in the first three quarters of the fan-out.
-        total_guess = CHANNELS * 3
         procs.append(await start())
         if scenario == "two":
             procs.append(await start())
+        await wait_pages(fake, 1, procs)
+        total = CHANNELS * fake.messages[next(c for c in fake.messages if c.startswith("chan"))][0][
+            "metadata"]["event_payload"]["pages"]
         if scenario in ("restart", "two"):
-            for _ in range(kills):
-                await wait_pages(fake, posted_pages(fake) + rng.randint(1, total_guess // (kills + 1)), procs)
+            for n in range(kills):
+                left = total - 1 - posted_pages(fake)  # kill before the last page, at a seeded random point
+                if left < 1:
+                    break
+                await wait_pages(fake, posted_pages(fake) + rng.randint(1, max(1, left // (kills - n))), procs)
                 victim = procs[rng.randrange(len(procs))] if scenario == "two" else procs[-1]
                 victim.signal(signal.SIGKILL)
                 killed_at = time.monotonic()
@@ -199,7 +203,7 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
                     result.takeovers.append(took)
         elif scenario == "db-stop":
             assert cluster is not None
-            await wait_pages(fake, rng.randint(5, total_guess // 2), procs)
+            await wait_pages(fake, rng.randint(2, total // 2), procs)
             await asyncio.to_thread(cluster.stop)
             result.db_outages += 1
             await asyncio.sleep(3.0)
