@@ -1,6 +1,6 @@
-"""Benchmark: load a synthetic store (10,000 sources, 100,000 claims) and time briefs on it.
+"""Benchmark: load a realistic store (`bench/storegen.py`, 100,000 claims by default) and time briefs on it.
 
-Run: `.venv/bin/python bench/bench_store.py [--sources N] [--claims-per-source K] [--briefs B]`.
+Run: `.venv/bin/python bench/bench_store.py [--claims N] [--seed S] [--briefs B]`.
 Prints, as one JSON line: load time; the time to build one topic's brief (done off the command path,
 when a store is prepared); the time to prepare every brief; the latency of a `/brief` command through
 the Briefer (median, p99); memory after load and at peak. BENCHMARKS.md records the figures.
@@ -24,49 +24,7 @@ from bot.core.briefer import Briefer  # noqa: E402
 from bot.core.briefing import brief  # noqa: E402
 from bot.core.compose import compose_brief  # noqa: E402
 from bot.core.store import load_store  # noqa: E402
-
-TOPICS = 50
-EVIDENCE = ["supported", "unsupported", "not-checkable", "disputed", "contradicted"]
-ATTRIBUTION = ["on-record", "document", "relayed", "anonymous", "author"]
-COMMITMENT = ["asserted", "probable", "possible"]
-QUOTES = [
-    "Moscou envisagerait de rompre sa coopération militaire, selon des sources proches du dossier",
-    "This could split Russia from China for a decade, according to people familiar with the talks",
-    "The treaty was signed in 2001 and renewed in 2021 by both governments",
-    "l'État profond mondialiste refuse toute paix",
-]
-
-
-def write_store(root: Path, sources: int, per_source: int, seed: int = 7) -> None:
-    """Write a synthetic store: TOPICS topic files and `sources` source files."""
-    rng = random.Random(seed)
-    (root / "topics").mkdir(parents=True)
-    (root / "sources").mkdir()
-    for t in range(TOPICS):
-        (root / "topics" / f"topic-{t}.yaml").write_text(
-            f"id: topic-{t}\ntitle: Topic {t}\ndescription: Synthetic topic {t}.\naliases: [alias-{t}]\n"
-            f"theses:\n  - id: t{t}-a\n    statement: Thesis A of topic {t}.\n"
-            f"  - id: t{t}-b\n    statement: Thesis B of topic {t}.\n", encoding="utf-8")
-    for s in range(sources):
-        topics = rng.sample(range(TOPICS), 2)
-        lines = [
-            f"id: src-{s}", f"title: Source {s}", "outlet: Outlet", "language: en", "published: 2025-01",
-            "kind: analysis", "note: Synthetic.", "positions:",
-        ]
-        for t in topics:
-            lines += [f"  - topic: topic-{t}", f"    summary: Source {s} on topic {t}.", "    stances:",
-                      f"      - {{thesis: t{t}-a, stance: {rng.choice(['supports', 'opposes', 'mixed'])}}}"]
-        lines.append("claims:")
-        for c in range(per_source):
-            t = rng.choice(topics)
-            lines += [
-                f"  - id: c-{s}-{c}", f"    statement: Claim {c} of source {s}.",
-                f"    quote: \"{rng.choice(QUOTES)}\"", f"    topics: [topic-{t}]", f"    theses: [t{t}-a]",
-                f"    evidence: {rng.choice(EVIDENCE)}", f"    attribution: {rng.choice(ATTRIBUTION)}",
-                f"    commitment: {rng.choice(COMMITMENT)}", "    reason: Synthetic.",
-            ]
-        (root / "sources" / f"src-{s}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
+from bench.storegen import generate  # noqa: E402
 
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank)."""
@@ -89,7 +47,8 @@ def measure(root: Path, briefs: int) -> dict[str, float]:
         compose_brief(brief(store, topic))
         build.append((time.perf_counter() - t1) * 1000)
     rng = random.Random(1)
-    commands = [_timed(briefer, f"ALIAS-{rng.randrange(TOPICS)}") for _ in range(briefs)]
+    topic_ids = sorted(store.topics)
+    commands = [_timed(briefer, rng.choice(topic_ids).upper()) for _ in range(briefs)]
     return {
         "claims": len(store.claims), "sources": len(store.sources), "load_s": round(load_s, 2),
         "prepare_s": round(prepare_s, 2),
@@ -116,8 +75,8 @@ def _timed(briefer: Briefer, query: str) -> float:
 def main() -> None:
     """Generate, then measure in a fresh process so peak RSS counts only the store."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sources", type=int, default=10_000)
-    parser.add_argument("--claims-per-source", type=int, default=10)
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--briefs", type=int, default=400)
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -126,7 +85,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "briefs"
-        write_store(root, args.sources, args.claims_per_source)
+        generate(root, args.claims, args.seed)
         baseline = subprocess.run([sys.executable, "-c", "import resource, bot.core.briefer;"
                                    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
                                   capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)

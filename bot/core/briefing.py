@@ -6,10 +6,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.flags import SIGNAL_TEXT, Signal, claim_signals
-from bot.core.labels import LABEL_REASON, LABEL_TEXT, Label, is_flagged, label_of
+from bot.core.labels import LABEL_REASON, LABEL_TEXT, LOADED_REASON, Label, is_flagged, label_of
 from bot.core.models import (
     Attribution, Commitment, Evidence, EvidenceRef, Framing, Position, Source, SourceKind, Stance, Topic,
 )
+from bot.core.origins import claim_origins as own_origins, claim_relays, source_roots, stance_origins
 from bot.core.store import ClaimEntry, Store
 
 
@@ -46,13 +47,20 @@ class TopicView(View):
 
 
 class ThesisTally(View):
-    """A thesis and which sources support, oppose or are mixed on it."""
+    """A thesis: which sources support, oppose or are mixed on it, and their independent origins.
+
+    `supports`/`opposes`/`mixed` list source ids; the `*_origins` lists count each independent origin
+    once (a source that only relays another's report counts under that report's origin).
+    """
 
     id: str
     statement: str
     supports: list[str]
     opposes: list[str]
     mixed: list[str]
+    supports_origins: list[str]
+    opposes_origins: list[str]
+    mixed_origins: list[str]
 
 
 class StanceView(View):
@@ -61,6 +69,7 @@ class StanceView(View):
     thesis: str
     stance: Stance
     note: str | None
+    relays: list[str]
 
 
 class PositionView(View):
@@ -107,6 +116,7 @@ class ClaimView(View):
     corroborated_by: list[str]
     contradicted_by: list[str]
     origins: list[str]
+    relays: list[str]
 
 
 class Reason(View):
@@ -142,7 +152,9 @@ class Relation(View):
 class Brief(View):
     """Everything a brief on one topic shows; serialised as the stable JSON contract."""
 
-    schema_version: Literal[1] = 1
+    # 2: labels gained `forecast` (hedged not-checkable claims, no longer `speculative`); claim origins
+    # are per claim (only relayed claims inherit the relayed outlet); tallies gained *_origins.
+    schema_version: Literal[2] = 2
     store_version: str
     topic: TopicView
     theses: list[ThesisTally]
@@ -154,15 +166,9 @@ class Brief(View):
     sources: list[SourceView]
 
 
-def origins_of(store: Store, source_id: str, _seen: frozenset[str] = frozenset()) -> list[str]:
+def origins_of(store: Store, source_id: str) -> list[str]:
     """The sources at the root of a source's `derived_from` chain (itself when it relays none)."""
-    source = store.sources[source_id]
-    if not source.derived_from or source_id in _seen:
-        return [source_id]
-    roots: list[str] = []
-    for parent in source.derived_from:
-        roots.extend(origins_of(store, parent, _seen | {source_id}))
-    return sorted(set(roots))
+    return source_roots(store.sources, source_id)
 
 
 def source_view(store: Store, source: Source) -> SourceView:
@@ -187,10 +193,14 @@ def backlinks(store: Store, entries: list[ClaimEntry]) -> dict[str, dict[str, se
 
 
 def claim_origins(store: Store, entry: ClaimEntry, corroborated_by: list[str]) -> list[str]:
-    """Independent origins behind a claim: its sources' roots and those of corroborating claims."""
-    sources = {entry.source.id, *entry.claim.also_in}
-    sources |= {store.claims[c].source.id for c in corroborated_by if c in store.claims}
-    return sorted({root for s in sources for root in origins_of(store, s)})
+    """Independent origins behind a claim: its own (see bot.core.origins), and those of claims that
+    corroborate it (which, by the store's rule, assert the same fact from other origins)."""
+    found = set(own_origins(store.sources, entry.claim, entry.source))
+    for other in corroborated_by:
+        if other in store.claims:
+            e = store.claims[other]
+            found.update(own_origins(store.sources, e.claim, e.source))
+    return sorted(found)
 
 
 def claim_view(store: Store, entry: ClaimEntry, links: dict[str, dict[str, set[str]]]) -> ClaimView:
@@ -208,6 +218,7 @@ def claim_view(store: Store, entry: ClaimEntry, links: dict[str, dict[str, set[s
         evidence_refs=list(c.evidence_refs), signals=[_signal_view(s) for s in claim_signals(c)],
         corroborated_by=corroborated, contradicted_by=sorted(mine.get("contradicts", set())),
         origins=claim_origins(store, entry, corroborated),
+        relays=claim_relays(c, entry.source),
     )
 
 
@@ -220,9 +231,11 @@ def flag_view(view: ClaimView) -> FlagView:
     """The flagged-list entry for a claim: curator reasons first, then computed signals."""
     reasons = []
     if view.label in LABEL_REASON:
-        reasons.append(Reason(by="curator", kind=view.label.value, text=f"{LABEL_REASON[view.label]}: {view.reason}"))
+        reasons.append(Reason(by="curator", kind=view.label.value, text=f"{LABEL_REASON[view.label]} {view.reason}"))
     if view.framing is Framing.LOADED:
-        reasons.append(Reason(by="curator", kind="loaded-framing", text="the curator marked its framing as loaded"))
+        # The curator's reason is shown once: with the label's warning, or here when framing is the only flag.
+        text = LOADED_REASON if reasons else f"{LOADED_REASON} {view.reason}"
+        reasons.append(Reason(by="curator", kind="loaded-framing", text=text))
     reasons += [Reason(by="signal", kind=s.kind, text=s.text, trigger=s.trigger) for s in view.signals]
     return FlagView(
         id=view.id, source=view.source, speaker=view.speaker, statement=view.statement,
@@ -242,7 +255,7 @@ def brief(store: Store, topic: Topic) -> Brief:
     return Brief(
         store_version=store.version,
         topic=TopicView(id=topic.id, title=topic.title, description=topic.description, aliases=list(topic.aliases)),
-        theses=_tallies(topic, positions),
+        theses=_tallies(store, topic, positions),
         positions=[_position_view(store, s, p, views) for s, p in positions],
         claims=key,
         flagged=[flag_view(v) for v in views if v.flagged],
@@ -252,17 +265,21 @@ def brief(store: Store, topic: Topic) -> Brief:
     )
 
 
-def _tallies(topic: Topic, positions: list[tuple[Source, Position]]) -> list[ThesisTally]:
+def _tallies(store: Store, topic: Topic, positions: list[tuple[Source, Position]]) -> list[ThesisTally]:
     out = []
     for thesis in topic.theses:
         by_stance: dict[Stance, list[str]] = {s: [] for s in Stance}
+        origins: dict[Stance, set[str]] = {s: set() for s in Stance}
         for source, position in positions:
             for st in position.stances:
                 if st.thesis == thesis.id:
                     by_stance[st.stance].append(source.id)
+                    origins[st.stance].update(stance_origins(store.sources, source, st))
         out.append(ThesisTally(
             id=thesis.id, statement=thesis.statement, supports=by_stance[Stance.SUPPORTS],
             opposes=by_stance[Stance.OPPOSES], mixed=by_stance[Stance.MIXED],
+            supports_origins=sorted(origins[Stance.SUPPORTS]), opposes_origins=sorted(origins[Stance.OPPOSES]),
+            mixed_origins=sorted(origins[Stance.MIXED]),
         ))
     return out
 
@@ -272,7 +289,8 @@ def _position_view(store: Store, source: Source, position: Position, views: list
     return PositionView(
         source=source_view(store, source),
         summary=position.summary,
-        stances=[StanceView(thesis=s.thesis, stance=s.stance, note=s.note) for s in position.stances],
+        stances=[StanceView(thesis=s.thesis, stance=s.stance, note=s.note, relays=list(s.relays))
+                 for s in position.stances],
         claim_count=len(mine),
         flagged_count=sum(v.flagged for v in mine),
     )

@@ -64,12 +64,29 @@ def compose_brief(brief: Brief) -> Document:
     )
 
 
-def _thesis_item(t: ThesisTally) -> Item:
-    def part(word: str, ids: list[str]) -> str:
-        return f"{word} {len(ids)}" + (f" ({', '.join(ids)})" if ids else "")
+def _count(ids: list[str], origins: list[str]) -> str:
+    """'3 sources, 2 independent origins' (the origins are named when they are not the sources)."""
+    counted = (f"{len(ids)} source{'s' if len(ids) != 1 else ''}, "
+               f"{len(origins)} independent origin{'s' if len(origins) != 1 else ''}")
+    return counted if set(origins) == set(ids) else f"{counted}: {', '.join(origins)}"
 
-    tally = " · ".join([part("supports", t.supports), part("opposes", t.opposes), part("mixed", t.mixed)])
-    return Item(badge="⚖️", head=[bold(t.statement)], body=[[plain(tally)]])
+
+def tally_text(t: ThesisTally) -> str:
+    """One line per thesis: who supports, opposes or is mixed, counted by independent origin."""
+    parts = [
+        f"{word}: {', '.join(ids)} ({_count(ids, origins)})"
+        for word, ids, origins in (("supports", t.supports, t.supports_origins),
+                                   ("opposes", t.opposes, t.opposes_origins),
+                                   ("mixed", t.mixed, t.mixed_origins))
+        if ids
+    ]
+    if not t.opposes:
+        parts.append("no source in the store opposes this")
+    return " · ".join(parts)
+
+
+def _thesis_item(t: ThesisTally) -> Item:
+    return Item(badge="⚖️", head=[bold(t.statement)], body=[[plain(tally_text(t))]])
 
 
 def position_item(p: PositionView) -> Item:
@@ -81,7 +98,8 @@ def position_item(p: PositionView) -> Item:
     return Item(
         badge=KIND_EMOJI[p.source.kind],
         head=source_line(p.source),
-        body=[[plain(p.summary)], *([[italic(stances)]] if stances else [])],
+        body=[[plain(p.summary)], *([[italic(stances)]] if stances else []),
+              [bold("About this source:"), plain(f" {p.source.note}")]],
         note=[plain(f"{p.claim_count} claims, {p.flagged_count} flagged")],
     )
 
@@ -108,7 +126,7 @@ def flag_item(f: FlagView, titles: dict[str, str], *, quote: bool = True) -> Ite
     body: list[Line] = [[plain(f.statement)], *([_quote_line(f.quote, f.speaker)] if quote else [])]
     for reason in f.reasons:
         if reason.by == "curator":
-            body.append([bold("Curator: "), plain(reason.text)])
+            body.append([bold("Curator:"), plain(f" {reason.text}")])
         else:
             trigger = [plain(": "), code(reason.trigger)] if reason.trigger else []
             body.append([plain(f"{SIGNAL_MARK} {reason.text}"), *trigger])

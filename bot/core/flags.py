@@ -24,6 +24,7 @@ class SignalKind(StrEnum):
     ANONYMOUS = "anonymous-attribution"
     RELAY = "relayed-report"
     LOADED = "loaded-language"
+    ONE_SIDED = "one-sided-term"
     NO_EVIDENCE = "no-evidence"
 
 
@@ -32,6 +33,7 @@ SIGNAL_TEXT: dict[SignalKind, str] = {
     SignalKind.ANONYMOUS: "anonymous attribution",
     SignalKind.RELAY: "relays another outlet's report",
     SignalKind.LOADED: "loaded language",
+    SignalKind.ONE_SIDED: "one side's term, used as the text's own",
     SignalKind.NO_EVIDENCE: "no evidence given",
 }
 
@@ -53,8 +55,19 @@ _PATTERNS = {
     SignalKind.ANONYMOUS: lexicon.compile_all(lexicon.ANONYMOUS),
     SignalKind.RELAY: lexicon.compile_all(lexicon.RELAY),
     SignalKind.LOADED: lexicon.compile_all(lexicon.LOADED),
+    SignalKind.ONE_SIDED: lexicon.compile_all(lexicon.ONE_SIDED),
 }
 _CONDITIONAL = lexicon.compile_all(lexicon.CONDITIONAL)
+# Conditionals end in -ait/-aient: find those words first, then test each (far cheaper than trying the
+# conditional's look-aheads at every word of the text).
+_AIT_WORD = re.compile(r"\b\w+(?:ait|aient)\b")
+_HYPOTHESIS = re.compile(lexicon.HYPOTHESIS)
+_RECOMMENDATION = lexicon.compile_all(lexicon.RECOMMENDATION)
+_SPEECH = lexicon.compile_all(lexicon.SPEECH)
+_SOURCED = lexicon.compile_all(lexicon.SOURCED)
+_SENTENCE_END = re.compile(r"[.!?;]")
+# Words someone else said: a loaded or one-sided term there is reported, not adopted.
+_REPORTED_KINDS = (SignalKind.LOADED, SignalKind.ONE_SIDED)
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -83,14 +96,62 @@ def _find_signals(text: str) -> tuple[Signal, ...]:
     spans: dict[SignalKind, list[tuple[int, int]]] = {}
     for kind, pattern in _PATTERNS.items():
         spans[kind] = [(index[a], index[b - 1] + 1) for a, b in _overlapping(pattern, folded)]
+    if spans[SignalKind.LOADED] or spans[SignalKind.ONE_SIDED]:  # rare: only then look for reported speech
+        speech = [index[b - 1] + 1 for _, b in _overlapping(_SPEECH, folded)]
+        quoted = _quoted_regions(text)
+        for kind in _REPORTED_KINDS:
+            spans[kind] = [s for s in spans[kind] if not _reported(text, s, speech, quoted)]
     lowered = text.lower()
     if len(lowered) == len(text):  # lower() kept every index in place (true of French and English)
-        spans[SignalKind.HEDGING] += list(_overlapping(_CONDITIONAL, lowered))
+        spans[SignalKind.HEDGING] += _reported_conditionals(lowered)
     found = [
         Signal(kind=kind, trigger=text[start:end], start=start, end=end)
         for kind, kind_spans in spans.items() for start, end in _merge(sorted(kind_spans))
     ]
     return tuple(sorted(found, key=lambda s: (s.start, s.kind)))
+
+
+def _sentence_start(text: str, at: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    return ends[-1] if ends else 0
+
+
+def _quoted_regions(text: str) -> list[tuple[int, int]]:
+    regions = []
+    for opening, closing in lexicon.QUOTE_PAIRS:
+        pos = 0
+        while (a := text.find(opening, pos)) != -1:
+            b = text.find(closing, a + 1)
+            if b == -1:
+                break
+            regions.append((a, b + 1))
+            pos = b + 1
+    return regions
+
+
+def _reported(text: str, span: tuple[int, int], speech_ends: list[int], quoted: list[tuple[int, int]]) -> bool:
+    """Whether a cue sits inside quotation marks, or after a speech verb in the same sentence."""
+    start, end = span
+    if any(a <= start and end <= b for a, b in quoted):
+        return True
+    sentence = _sentence_start(text, start)
+    return any(sentence <= e <= start for e in speech_ends)
+
+
+def _reported_conditionals(lowered: str) -> list[tuple[int, int]]:
+    """French conditionals that report a fact: not the consequence of a 'si' hypothesis, not advice."""
+    found = [m.span() for m in _AIT_WORD.finditer(lowered) if _CONDITIONAL.fullmatch(m.group())]
+    if not found:
+        return []
+    advice = [m.span() for m in _RECOMMENDATION.finditer(lowered)]
+    out = []
+    for start, end in found:
+        if any(a <= start < b for a, b in advice):
+            continue
+        if _HYPOTHESIS.search(lowered, _sentence_start(lowered, start), start):
+            continue
+        out.append((start, end))
+    return out
 
 
 def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
@@ -116,26 +177,29 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def claim_signals(claim: Claim) -> list[Signal]:
     """Signals in a claim's quote, plus 'no evidence given' when nothing backs a checkable claim."""
     signals = find_signals(claim.quote)
-    if _lacks_evidence(claim):
-        signals.append(Signal(kind=SignalKind.NO_EVIDENCE, trigger="", detail=_attribution_words(claim)))
+    missing = _missing_evidence(claim, signals)
+    if missing:
+        signals.append(Signal(kind=SignalKind.NO_EVIDENCE, trigger="", detail=missing))
     return signals
 
 
-def _lacks_evidence(claim: Claim) -> bool:
-    return (
-        not claim.evidence_refs
-        and claim.evidence is not Evidence.NOT_CHECKABLE
-        and claim.attribution in (Attribution.AUTHOR, Attribution.ANONYMOUS, Attribution.RELAYED)
-    )
+def _missing_evidence(claim: Claim, signals: list[Signal]) -> str:
+    """Why a checkable claim with no evidence reference is unbacked, read from its own words.
 
-
-def _attribution_words(claim: Claim) -> str:
-    who = {
-        Attribution.AUTHOR: "the author's own assertion",
-        Attribution.ANONYMOUS: "unnamed sources",
-        Attribution.RELAYED: "another outlet's report",
-    }
-    return f"rests on {who.get(claim.attribution, claim.attribution.value)}"
+    Forecasts and opinions need no evidence, and a claim the curator has backed with references has it.
+    Otherwise the text decides: unnamed sources and relayed reports are no evidence; a quotation, a named
+    speaker or a cited document is one; and a quote that names nothing rests on the author alone.
+    """
+    if claim.evidence_refs or claim.evidence is Evidence.NOT_CHECKABLE:
+        return ""
+    kinds = {s.kind for s in signals}
+    if SignalKind.ANONYMOUS in kinds or claim.attribution is Attribution.ANONYMOUS:
+        return "rests on unnamed sources"
+    if SignalKind.RELAY in kinds or claim.attribution is Attribution.RELAYED:
+        return "rests on another outlet's report"
+    if _SOURCED.search(fold(claim.quote)[0]):
+        return ""
+    return "the text names no source or evidence for it"
 
 
 def rating_disagreements(claim: Claim) -> list[str]:
@@ -155,8 +219,9 @@ def rating_disagreements(claim: Claim) -> list[str]:
         out.append(
             f"claim {claim.id!r} is rated asserted but its quote hedges: {kinds[SignalKind.HEDGING]!r}"
         )
-    if SignalKind.LOADED in kinds and claim.framing is Framing.NEUTRAL:
-        out.append(f"claim {claim.id!r} is rated neutral framing but its quote says {kinds[SignalKind.LOADED]!r}")
+    for kind in _REPORTED_KINDS:
+        if kind in kinds and claim.framing is Framing.NEUTRAL:
+            out.append(f"claim {claim.id!r} is rated neutral framing but its quote says {kinds[kind]!r}")
     if claim.evidence is Evidence.SUPPORTED and not claim.evidence_refs:
         out.append(f"claim {claim.id!r} is rated supported but lists no evidence_refs")
     return out

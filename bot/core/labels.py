@@ -1,17 +1,20 @@
 """The one rule that turns a claim's three rating axes into the label a reader sees.
 
-The first matching line wins:
+The first matching line wins (the README's label table states the same rule, and a test reads both):
 
-1. evidence contradicted                      -> contradicted
-2. evidence disputed                          -> disputed
-3. evidence supported                         -> supported
-4. attribution anonymous                      -> anonymous   (anonymous sources only)
-5. commitment possible or probable            -> speculative
-6. evidence not-checkable (asserted)          -> opinion
-7. otherwise (unsupported, asserted)          -> unsupported
+1. evidence contradicted                                  -> contradicted
+2. evidence disputed                                      -> disputed
+3. evidence supported                                     -> supported
+4. attribution anonymous                                  -> anonymous   (anonymous sources only)
+5. evidence not-checkable, commitment possible/probable   -> forecast    (a hedged prediction or option)
+6. evidence not-checkable                                 -> opinion
+7. commitment possible or probable                        -> speculative (a checkable fact told as a
+                                                             possibility: an unconfirmed report)
+8. otherwise                                              -> unsupported
 
-Flagged labels are contradicted, disputed, anonymous, speculative and unsupported. A claim whose
-framing the curator marked as loaded is flagged whatever its label.
+A hedged forecast is not a false claim: it is shown as what it is and not flagged. Flagged labels are
+contradicted, disputed, anonymous, speculative and unsupported; a claim whose framing the curator
+marked as loaded is flagged whatever its label.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class Label(StrEnum):
     ANONYMOUS = "anonymous"
     SPECULATIVE = "speculative"
     UNSUPPORTED = "unsupported"
+    FORECAST = "forecast"
     OPINION = "opinion"
 
 
@@ -39,6 +43,7 @@ LABEL_TEXT: dict[Label, str] = {
     Label.ANONYMOUS: "Anonymous sources only",
     Label.SPECULATIVE: "Speculative",
     Label.UNSUPPORTED: "Unsupported",
+    Label.FORECAST: "Forecast",
     Label.OPINION: "Opinion",
 }
 
@@ -49,6 +54,7 @@ LABEL_EMOJI: dict[Label, str] = {
     Label.ANONYMOUS: "🕶️",
     Label.SPECULATIVE: "🤔",
     Label.UNSUPPORTED: "⚠️",
+    Label.FORECAST: "🔮",
     Label.OPINION: "💬",
 }
 
@@ -56,14 +62,17 @@ FLAGGED_LABELS = frozenset(
     {Label.CONTRADICTED, Label.DISPUTED, Label.ANONYMOUS, Label.SPECULATIVE, Label.UNSUPPORTED}
 )
 
-# Sentences that explain each flagged label; used as the curator's part of a flag's reasons.
+# What each flagged label warns a reader about; the curator's own reason follows it in a brief.
 LABEL_REASON: dict[Label, str] = {
-    Label.CONTRADICTED: "the public record contradicts it",
-    Label.DISPUTED: "the evidence on it conflicts",
-    Label.ANONYMOUS: "it rests on anonymous sources only",
-    Label.SPECULATIVE: "it is put as a possibility, not a fact",
-    Label.UNSUPPORTED: "it is asserted with no evidence given",
+    Label.CONTRADICTED: "The public record contradicts it.",
+    Label.DISPUTED: "The evidence on it conflicts.",
+    Label.ANONYMOUS: "It rests on anonymous sources only.",
+    Label.SPECULATIVE: "A checkable fact reported only as a possibility, unconfirmed.",
+    Label.UNSUPPORTED: "Asserted as fact with no evidence given.",
 }
+LOADED_REASON = "Loaded framing."
+
+_HEDGED = (Commitment.POSSIBLE, Commitment.PROBABLE)
 
 
 def derive_label(evidence: Evidence, attribution: Attribution, commitment: Commitment) -> Label:
@@ -76,10 +85,10 @@ def derive_label(evidence: Evidence, attribution: Attribution, commitment: Commi
         return Label.SUPPORTED
     if attribution is Attribution.ANONYMOUS:
         return Label.ANONYMOUS
-    if commitment in (Commitment.POSSIBLE, Commitment.PROBABLE):
-        return Label.SPECULATIVE
     if evidence is Evidence.NOT_CHECKABLE:
-        return Label.OPINION
+        return Label.FORECAST if commitment in _HEDGED else Label.OPINION
+    if commitment in _HEDGED:
+        return Label.SPECULATIVE
     return Label.UNSUPPORTED
 
 
@@ -91,3 +100,8 @@ def label_of(claim: Claim) -> Label:
 def is_flagged(claim: Claim) -> bool:
     """Whether a claim belongs in a brief's flagged list."""
     return label_of(claim) in FLAGGED_LABELS or claim.framing is Framing.LOADED
+
+
+def is_checkable(claim: Claim) -> bool:
+    """Whether a claim states a fact that evidence can bear on (forecasts and opinions do not)."""
+    return claim.evidence is not Evidence.NOT_CHECKABLE

@@ -1,8 +1,9 @@
 """Cue patterns for the computed signals, in English and French.
 
 Patterns are matched against accent-folded, lower-cased text (see flags.fold), so they are written
-without accents. Each list is ours, drawn from the hedging and weasel-word literature and the French
-*conditionnel journalistique*; the reference notes cite the sources.
+without accents, except the French conditional (see CONDITIONAL). Each list is ours, drawn from the
+hedging and weasel-word literature and the French *conditionnel journalistique*; the reference notes
+cite the sources.
 """
 from __future__ import annotations
 
@@ -12,25 +13,46 @@ _APOS = "['’]"
 
 HEDGING = [
     r"\b(?:could|might|possibly|perhaps|likely|unlikely|reportedly|allegedly|apparently)\b",
-    # "may", but not the month ("in May", "7 May", "May 2025").
-    r"(?<!\bin )(?<!\bof )(?<!\d )\bmay\b(?! \d)",
-    r"\b(?:seems?|appears?|potentially|presumably|supposedly|rumou?red)\b",
+    # "may", but not the month ("in May", "7 May", "May 2025"). Every pattern opens with \b, and the
+    # look-behinds come after it: a look-behind tried at every position makes the scan several times slower.
+    r"\b(?<!\bin )(?<!\bof )(?<!\d )may\b(?! \d)",
+    r"\b(?:seems?|appears?|potential|potentially|presumably|supposedly|rumou?red|possible)\b",
     r"\b(?:is|are|was|were) (?:said|believed|thought|rumou?red) to\b",
-    r"\bwould\b",
+    # "would", but not a recommendation ("it would be an ideal time"), which is not a hedge.
+    r"\bwould\b(?! be (?:an? )?(?:ideal|good|wise|better|best|right|useful|sensible)\b)",
+    r"\b(?:if confirmed|remains to be seen|yet to be confirmed|unconfirmed)\b",
     r"\b(?:peut-etre|probablement|vraisemblablement|sans doute|a priori|eventuellement)\b",
-    r"\b(?:presume|pretendu|soi-disant|suppose)e?s?\b",
+    r"\b(?:presume|pretendu|soi-disant|suppose|eventuel|potentiel)(?:le)?s?\b",
+    r"\bpossibles?\b",
     r"\b(?:il )?(?:semble|semblent|semblerait|sembleraient|parait)\b",
+    # The modal conditionals hedge in any context, hypotheses included ("si …, cela pourrait").
+    r"\b(?:pourrait|pourraient|devrait|devraient)\b",
+    r"\b(?:risque|risquent) d(?:e\b|['’])",
+    r"\blaiss(?:e|ent|ant|ait) entrevoir\b",
+    r"\b(?:si (?:elle|il|elles|ils|cela|c['’]est) (?:est|sont) confirmee?s?|reste a (?:voir|savoir)|non confirmee?s?)\b",
 ]
 
 # The French conditional, matched on lower-cased text WITH accents: "envisagerait" and "considérerait"
-# are conditionals, while the imperfects "déclarait" and "considérait" are not.
+# are conditionals, while the imperfects "déclarait" and "considérait" are not. Endings shared with
+# imperfects of common verbs ("durait", "ouvrait", "livrait", "serrait") are matched by explicit stems.
+_NOT_CONDITIONAL = (
+    r"(?!(?:portrait|trait|attrait|retrait|extrait|abstrait|distrait|soustrait)s?\b)"
+    r"(?!(?:tir|attir|retir|inspir|aspir|expir|respir|transpir|conspir|soupir|admir|desir|désir|vir|chavir"
+    r"|déchir|dechir|empir|délir|cir|mir|étir|etir|éclair|eclair|cadr|encadr|recadr|arbitr)(?:ait|aient)\b)"
+)
 CONDITIONAL = [
-    r"\b(?!(?:portrait|trait|attrait|retrait|extrait|abstrait|distrait|soustrait)s?\b)"
-    r"(?!(?:tir|attir|retir|inspir|aspir|expir|admir|desir|désir)(?:ait|aient)\b)"
-    r"\w+(?:erait|eraient|irait|iraient|drait|draient|ttrait|ttraient)\b",
-    r"\b(?:aurait|auraient|serait|seraient|pourrait|pourraient|devrait|devraient|voudrait|voudraient"
-    r"|faudrait|ferait|feraient|saurait|sauraient|verrait|verraient|viendrait|viendraient|tiendrait"
-    r"|tiendraient|enverrait|enverraient|conclurait|concluraient)\b",
+    rf"\b{_NOT_CONDITIONAL}\w+(?:erait|eraient|irait|iraient|drait|draient|ttrait|ttraient|îtrait|îtraient)\b",
+    r"\b(?:pour|ver|enver|rever|préver|cour|parcour|secour|accour|mour|acquer|conquer|requer)r(?:ait|aient)\b",
+    r"\b(?:(?:sur)?viv|(?:pour)?suiv|(?:re|per|aper|con|dé|de)cev|dev)r(?:ait|aient)\b",
+    r"\b(?:con|in|ex)clur(?:ait|aient)\b",
+    r"\b(?:aurait|auraient|serait|seraient|irait|iraient|saurait|sauraient|ferait|feraient|vaudrait|faudrait)\b",
+]
+# A conditional in these contexts is not the *conditionnel journalistique* (a fact reported without
+# being vouched for): the consequence of a hypothesis ("si … aurait") or a recommendation.
+HYPOTHESIS = r"(?:^|[\s,;:(])(?:si|s['’]il|s['’]ils|même si)\s"
+RECOMMENDATION = [
+    r"\bil (?:faudrait|vaudrait mieux)\b",
+    r"\bil serait (?:bon|temps|souhaitable|utile|préférable|judicieux|opportun|sage|nécessaire)\b",
 ]
 
 ANONYMOUS = [
@@ -41,10 +63,17 @@ ANONYMOUS = [
     r"\bon (?:the )?condition of anonymity\b",
     r"\bwho asked not to be (?:named|identified)\b",
     r"\bselon (?:des|les|plusieurs|de|certaines|certains) (?:sources?|responsables?|diplomates?|officiels?|personnes?|interlocuteurs?)\b",
-    r"\b(?:many|some) (?:experts|analysts|observers|people) (?:say|believe|think)\b",
-    r"\bit is (?:widely )?(?:believed|thought|said|reported)\b",
-    r"\b(?:les|des|de nombreux|certains|plusieurs) (?:observateurs|analystes|experts)(?: \w+)? (?:estiment|pensent|jugent|sont)\b",
+    # Weasel attributions: unnamed crowds of experts, or "everyone knows".
+    r"\b(?:many|some|most) (?:experts|analysts|observers|people|commentators|critics) (?:say|believe|think|argue|agree|warn)\b",
+    r"\b(?:experts|analysts|observers|critics|commentators) (?:say|believe|agree|warn|note)\b",
+    r"\bit is (?:widely |often |generally )?(?:believed|thought|said|reported|accepted|known)\b",
+    r"\bit is no secret\b|\beveryone knows\b",
+    r"\b(?:les|des|de nombreux|nombreux|certains|plusieurs|beaucoup d['’]) ?(?:observateurs|analystes|experts|commentateurs)\b",
     r"\best (?:considere|consideree|consideres|considerees|jugee?s?) comme\b",
+    r"\b(?:nul n['’]ignore|chacun sait|tout le monde sait|il est de notoriete publique)\b",
+    r"\bn['’]est un secret pour personne\b",
+    # A capital standing in for unnamed officials: "comme Moscou l'a souligné".
+    r"\bcomme (?:moscou|washington|pekin|kiev|kyiv|bruxelles|le kremlin) l['’]a (?:\w+ )?(?:souligne|dit|rappele|affirme|indique|averti|note)\b",
     rf"\bd{_APOS}apres (?:des|plusieurs|certaines) sources?\b",
     r"\bde sources? (?:proches?|diplomatiques?|bien informees?|sures?|concordantes?)\b",
     r"\bsources? (?:anonymes?|proches)\b",
@@ -84,13 +113,38 @@ LOADED = [
     r"\bmarionnettes?\b",
     r"\bwarmongers?\b",
     r"\bbellicistes?\b",
-    r"\bkyiv regime\b|\bkiev regime\b|\bregime de kiev\b|\bregime de kyiv\b",
-    r"\bneo-?nazi(?:s)?\b|\bneo-?nazie?s?\b",
     r"\brussophob\w*\b",
     r"\bpropagand\w*\b",
-    r"\b(?:de)?nazification\b|\bdenazify\b",
-    r"\boperation militaire speciale\b|\bspecial military operation\b",
     r"\bsatanique\b|\bsatanic\b",
+]
+
+# One side's own terms for contested things, which a neutral text would put in quotes or attribute:
+# the Kremlin's for its invasion, Beijing's for Taiwan.
+ONE_SIDED = [
+    r"\bkyiv regime\b|\bkiev regime\b|\bregime de kiev\b|\bregime de kyiv\b",
+    r"\bneo-?nazi(?:s)?\b|\bneo-?nazie?s?\b",
+    r"\b(?:de)?nazification\b|\bdenazify\b|\bdemilitari[sz]ation\b|\bdemilitarisation\b",
+    r"\boperation militaire speciale\b|\bspecial military operation\b",
+    r"\bthe military operation in ukraine\b|\boperations? speciales?\b",
+    r"\bseparatist island\b|\bile separatiste\b|\brenegade province\b|\bprovince rebelle\b",
+]
+
+# Speech that a text reports rather than adopts: words after these, in the same sentence, are someone
+# else's (a report of Kremlin vocabulary is not the author's framing).
+SPEECH = [
+    r"\b(?:has|have|had)? ?(?:always |repeatedly |often )?(?:said|says|stated|declared|claimed|claims|insisted"
+    r"|demanded|demands|called for|calls for)\b",
+    r"\b(?:a|ont|avait|avaient) (?:\w+ )?(?:declare|dit|affirme|souligne|rappele|exige|reclame|qualifie)\b",
+    r"\b(?:selon|d['’]apres|according to) (?:le |la |les |l['’])?[a-z]",
+]
+QUOTE_PAIRS = (("«", "»"), ("“", "”"), ('"', '"'))
+
+# Wording that names where a claim comes from (so "no evidence given" does not apply).
+SOURCED = [
+    r"«|“|\"",
+    r"\b(?:according to|selon|d['’]apres|cite par|quoted by)\b",
+    r"\b(?:said|says|stated|declared|told|a declare|a dit|a affirme|a souligne|a rappele)\b",
+    r"\b(?:report|rapport|study|etude|survey|sondage|data|donnees|statistics|statistiques|figures|chiffres)\b",
 ]
 
 

@@ -127,6 +127,11 @@ class ThesisStance(Strict):
     thesis: Slug
     stance: Stance
     note: Text | None = None
+    relays: list[Slug] = Field(
+        default_factory=list,
+        description="Sources whose reporting this stance rests on: it is counted under their origins, "
+        "not as an independent view of this source.",
+    )
 
 
 class Position(Strict):
@@ -167,6 +172,12 @@ class Claim(Strict):
     evidence_refs: list[EvidenceRef] = Field(default_factory=list)
     also_in: list[Slug] = Field(
         default_factory=list, description="Other sources where the same claim appears."
+    )
+    relays: list[Slug] = Field(
+        default_factory=list,
+        description="Sources whose reporting this claim relays; its origins are theirs. Left empty, a "
+        "claim rated attribution relayed relays its source's derived_from; any other claim is the "
+        "source's own assertion and has the source itself as origin.",
     )
     corroborates: list[Slug] = Field(default_factory=list, description="Claim ids it agrees with.")
     contradicts: list[Slug] = Field(default_factory=list, description="Claim ids it conflicts with.")

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
+from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
 from bot.core.validation import validate_doc
 from bot.core.yamlfile import YamlDoc, read_yaml
@@ -263,6 +264,8 @@ def _check_references(
                 for k, st in enumerate(position.stances):
                     ref.known(st.thesis, theses[position.topic], (*at, "stances", k, "thesis"),
                               f"thesis of topic {position.topic!r}")
+                    for m, relayed in enumerate(st.relays):
+                        ref.known(relayed, source_ids, (*at, "stances", k, "relays", m), "source")
         for i, claim in enumerate(source.claims):
             _check_claim(claim, ("claims", i), source, ref, theses, source_ids, claim_files)
 
@@ -288,6 +291,8 @@ def _check_claim(
         ref.known(thesis, own_theses, (*at, "theses", j), "thesis of the claim's topics")
     for j, other in enumerate(claim.also_in):
         ref.known(other, source_ids, (*at, "also_in", j), "source")
+    for j, other in enumerate(claim.relays):
+        ref.known(other, source_ids, (*at, "relays", j), "source")
     for name in ("corroborates", "contradicts"):
         for j, other in enumerate(getattr(claim, name)):
             if other == claim.id:
@@ -340,6 +345,10 @@ def _rating_warnings(sources: list[tuple[Source, YamlDoc]]) -> list[Problem]:
         for i, claim in enumerate(source.claims):
             for message in rating_disagreements(claim):
                 out.append(Problem(doc.file, doc.line_of(("claims", i)), f"claims.{i}", message, "warning"))
+    docs = {source.id: doc for source, doc in sources}
+    for p in origin_problems([source for source, _ in sources]):
+        out.append(Problem(docs[p.source].file, docs[p.source].line_of(p.path), ".".join(map(str, p.path)),
+                           p.message, "warning"))
     return out
 
 

@@ -39,6 +39,7 @@ ACTORS = re.compile(
     r"america\w*|etats-unis|washington|white house|maison blanche|trump|biden|putin|poutine|peskov|lavrov|"
     r"ukrain\w*|kyiv|kiev|zelensk\w*|europe\w*|eu|ue|brussels|bruxelles|nato|otan|g7|brics\+?|opep\+?|opec\+?|"
     r"iran\w*|north korea|coree du nord|taiwan\w*|india\w*|inde|poland|pologne|baltic\w*|balte\w*|"
+    r"central asia|asie centrale|arctic|arctique|"
     r"occident\w*|west\w*|sanctions?)\b"
 )
 # Subjects a geopolitical brief turns on; with an actor these mark a sentence as claim-like.

@@ -7,8 +7,9 @@ this one mapping, on Google's 1 (false) to 5 (true) scale:
     disputed      3   the evidence conflicts
     unsupported   2   asserted with no evidence given
     anonymous     2   rests on anonymous sources only
-    speculative   2   put as a possibility, not a fact
+    speculative   2   a checkable fact reported only as a possibility
     contradicted  1   the record contradicts it
+    forecast      --  not exported: a hedged prediction is not a checkable claim, so it has no rating
     opinion       --  not exported: an opinion is not a checkable claim, so it has no rating
 
 The text label is canonical; never edit a number without its label (a scale read backwards asserts
@@ -22,6 +23,7 @@ from typing import Any
 
 from bot.core.labels import LABEL_TEXT, Label, label_of
 from bot.core.models import Attribution, Source, SourceKind
+from bot.core.origins import claim_relays
 from bot.core.store import ClaimEntry, Store
 
 RATING: dict[Label, int] = {
@@ -32,6 +34,7 @@ RATING: dict[Label, int] = {
     Label.SPECULATIVE: 2,
     Label.CONTRADICTED: 1,
 }
+UNRATED = frozenset({Label.FORECAST, Label.OPINION})
 BEST_RATING = 5
 WORST_RATING = 1
 
@@ -83,15 +86,16 @@ def claim_author(entry: ClaimEntry, store: Store) -> list[dict[str, Any]]:
         return [{"@type": "Person", "name": claim.speaker}]
     if claim.attribution is Attribution.ANONYMOUS:
         return []
-    if claim.attribution is Attribution.RELAYED and source.derived_from:
-        return [{"@type": "Organization", "name": store.sources[s].outlet} for s in source.derived_from]
+    relayed = claim_relays(claim, source)
+    if relayed:
+        return [{"@type": "Organization", "name": store.sources[s].outlet} for s in relayed if s in store.sources]
     if source.author:
         return [{"@type": "Person", "name": source.author}]
     return [{"@type": "Organization", "name": source.outlet}]
 
 
 def claim_review(entry: ClaimEntry, store: Store, reviewer: Reviewer, reviewed: date) -> dict[str, Any] | None:
-    """The ClaimReview of one claim; None for opinions, which carry no rating."""
+    """The ClaimReview of one claim; None for forecasts and opinions, which carry no rating."""
     label = label_of(entry.claim)
     if label not in RATING:
         return None
@@ -139,7 +143,7 @@ def claim_reviews(store: Store, reviewer: Reviewer | None = None, reviewed: date
 def store_json(store: Store) -> dict[str, Any]:
     """The whole store as JSON: topics and sources as in briefs/, plus each claim's derived label."""
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "store_version": store.version,
         "topics": [store.topics[t].model_dump(mode="json") for t in sorted(store.topics)],
         "sources": [store.sources[s].model_dump(mode="json") for s in sorted(store.sources)],

@@ -11,6 +11,8 @@ def test_brief_on_china(fixture_store) -> None:
     assert b.topic.id == "china"
     (tally,) = b.theses
     assert tally.supports == ["oped", "rewrite"] and tally.opposes == [] and tally.mixed == []
+    # The rewrite's stance rests on the paper it relays: two sources, two independent origins.
+    assert tally.supports_origins == ["oped", "paper"] and tally.opposes_origins == tally.mixed_origins == []
     assert [p.source.id for p in b.positions] == ["oped", "rewrite"]
     assert [c.id for c in b.claims] == ["oped-split", "rewrite-end-cooperation"]
     assert {f.id for f in b.flagged} == {"oped-split", "rewrite-end-cooperation"}
@@ -27,6 +29,15 @@ def test_origins_follow_derived_from(fixture_store) -> None:
     assert b.independent_origins == ["oped", "paper"]
 
 
+def test_only_relayed_claims_inherit_the_relayed_outlet(fixture_store) -> None:
+    b = brief(fixture_store, fixture_store.topics["russia"])
+    origins = {c.id: c.origins for c in b.claims}
+    assert origins["rewrite-end-cooperation"] == ["oped", "paper"]
+    # The rewriter's own report of a quote is its own, not the paper's.
+    assert origins["rewrite-peskov"] == ["rewrite"]
+    assert b.independent_origins == ["oped", "paper", "rewrite"]
+
+
 def test_relations_are_symmetric(fixture_store) -> None:
     b = brief(fixture_store, fixture_store.topics["china"])
     by_id = {c.id: c for c in b.claims}
@@ -40,11 +51,15 @@ def test_flag_reasons_keep_curator_and_signals_apart(fixture_store) -> None:
     b = brief(fixture_store, fixture_store.topics["russia"])
     flag = next(f for f in b.flagged if f.id == "rewrite-end-cooperation")
     assert flag.label == "anonymous" and flag.reasons[0].by == "curator"
+    assert flag.reasons[0].text == "It rests on anonymous sources only. Rests on unnamed sources relayed from another outlet."
     signals = {(r.kind, r.trigger) for r in flag.reasons if r.by == "signal"}
     assert ("anonymous-attribution", "selon des sources proches") in signals
     assert ("hedging", "envisagerait") in signals
     loaded = next(f for f in b.flagged if f.id == "rewrite-deep-state")
-    assert any(r.kind == "loaded-framing" and r.by == "curator" for r in loaded.reasons)
+    (reason,) = [r for r in loaded.reasons if r.by == "curator"]
+    # Flagged for its framing only: the curator's reason is shown with it.
+    assert reason.kind == "loaded-framing"
+    assert reason.text == "Loaded framing. Conspiratorial framing, not a checkable claim."
 
 
 def test_non_key_claims_are_flagged_but_not_listed_as_key(fixture_store) -> None:
@@ -67,4 +82,5 @@ def test_document_marks_signals_apart_from_curator(fixture_store) -> None:
     flagged = next(s for s in doc.sections if s.title == "Flagged claims")
     lines = [line_text(line) for block in flagged.blocks for line in block.body]
     assert any(line.startswith("Curator: ") for line in lines)
+    assert not any("Curator: the curator" in line or "not a fact: " in line for line in lines)
     assert any(line.startswith("🤖 anonymous attribution: selon des sources proches") for line in lines)

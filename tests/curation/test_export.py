@@ -12,7 +12,7 @@ from bot.cli.main import main
 from bot.core.labels import LABEL_TEXT, Label, label_of
 from bot.core.models import Source, Topic
 from bot.core.store import Store, build_store, load_store
-from bot.curation.export import RATING, Reviewer, claim_reviews, store_json
+from bot.curation.export import RATING, UNRATED, Reviewer, claim_reviews, store_json
 from tests.conftest import BRIEFS, FIXTURE_BRIEFS
 
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -53,7 +53,7 @@ def assert_required_fields(review: dict, store: Store) -> None:
 
 def test_every_rated_fixture_claim_has_every_required_field(fixture_store: Store) -> None:
     reviews = claim_reviews(fixture_store, REVIEWER, date(2025, 3, 1))
-    rated = [c for c in fixture_store.claims if label_of(fixture_store.claims[c].claim) is not Label.OPINION]
+    rated = [c for c in fixture_store.claims if label_of(fixture_store.claims[c].claim) not in UNRATED]
     assert sorted(r["identifier"] for r in reviews) == sorted(rated) and len(rated) == 3
     for review in reviews:
         assert_required_fields(review, fixture_store)
@@ -68,10 +68,10 @@ def test_every_rated_curated_claim_has_every_required_field() -> None:
         assert_required_fields(review, store)
 
 
-def test_the_rating_scale_runs_from_contradicted_to_supported_and_skips_opinion() -> None:
+def test_the_rating_scale_runs_from_contradicted_to_supported_and_skips_forecasts_and_opinions() -> None:
     assert RATING[Label.SUPPORTED] == 5 and RATING[Label.CONTRADICTED] == 1
     assert RATING[Label.SUPPORTED] > RATING[Label.DISPUTED] > RATING[Label.UNSUPPORTED] > RATING[Label.CONTRADICTED]
-    assert set(RATING) == set(Label) - {Label.OPINION}
+    assert set(RATING) == set(Label) - {Label.OPINION, Label.FORECAST} and not set(RATING) & UNRATED
 
 
 def test_claim_authors_follow_attribution(fixture_store: Store) -> None:
@@ -102,7 +102,7 @@ def test_the_cli_writes_claimreview_and_warns_without_a_base_url(
     assert "--base-url" in capsys.readouterr().err
     assert main(["--briefs", str(FIXTURE_BRIEFS), "export", "--format", "json",
                  "--base-url", "https://x.example"]) == 0
-    assert json.loads(capsys.readouterr().out)["schema_version"] == 1
+    assert json.loads(capsys.readouterr().out)["schema_version"] == 2
 
 
 def test_the_cli_refuses_to_export_a_broken_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
