@@ -57,7 +57,7 @@ RESPONSE_URL_USES = 5
 # find_post reads at most this many messages per conversations.history call, and follows the cursor at most
 # HISTORY_CALLS times; `oldest` (the claim time) keeps the read to what came after the delivery began.
 HISTORY_SCAN = 100
-HISTORY_CALLS = 3
+HISTORY_CALLS = 5
 CLOCK_SKEW = timedelta(minutes=1)
 # One chat.postMessage call; well under the delivery ledger's lease.
 POST_TIMEOUT_S = 10.0
@@ -341,8 +341,10 @@ class SlackAdapter:
         """The pages carrying `key` in the channel's history since `since`, first page first (a post cut
         short gives only its first pages; `Receipt.pages` says how many it has in all).
 
-        The read is bounded: `oldest` is the claim time (minus a minute for clock skew), each call asks for
-        at most `pages` messages (or HISTORY_SCAN), and at most HISTORY_CALLS calls follow the cursor.
+        The read is bounded: `oldest` is the claim time (minus a minute for clock skew), the first call asks
+        for as many messages as the post has pages (HISTORY_SCAN when unknown), which is all there is in a
+        channel only the bot writes to; a busy channel is read further, HISTORY_SCAN at a time, for at most
+        HISTORY_CALLS calls.
         """
         params: dict[str, Any] = {"channel": channel, "limit": max(1, min(pages or HISTORY_SCAN, HISTORY_SCAN)),
                                   "include_all_metadata": True}
@@ -366,6 +368,7 @@ class SlackAdapter:
             if (expected and len(found) >= expected) or not resp.get("has_more") or not cursor:
                 break
             params["cursor"] = cursor
+            params["limit"] = HISTORY_SCAN  # a busy channel: people wrote after the digest began
         prefix = _prefix(found)
         return Receipt(self.name, channel, prefix, pages=expected) if prefix else None
 

@@ -417,3 +417,16 @@ def test_from_env_malformed_setting_is_a_clear_error(fixture_briefer: Briefer, n
                                                      expected: str) -> None:
     with pytest.raises(DiscordSetupError, match=expected):
         discord_adapter_from_env(fixture_briefer, {"DISCORD_TOKEN": TOKEN, name: value})
+
+
+async def test_find_post_reads_only_after_the_claim(adapter: DiscordAdapter, fake: FakeDiscordAPI) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from discord.utils import snowflake_time
+
+    receipt = await adapter.post(CHANNEL_ID, digest(sections=3), key="k6")
+    since = datetime.now(UTC)
+    assert await adapter.find_post(CHANNEL_ID, "k6", since=since - timedelta(seconds=5)) == receipt
+    reads = [r for r in fake.matching("GET", f"/channels/{CHANNEL_ID}/messages") if "after" in r.query]
+    assert reads and snowflake_time(int(reads[-1].query["after"])) <= since - timedelta(minutes=1)
+    assert await adapter.find_post(CHANNEL_ID, "k6", since=since + timedelta(minutes=5)) is None  # all before

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.adapters.base import Adapter, PostError
+from bot.adapters.base import Adapter, PostError, Receipt
 from bot.adapters.slack.adapter import (
     CUT_NOTE,
     METADATA_EVENT,
@@ -387,3 +387,31 @@ def test_manifest_declares_the_command_scopes_and_endpoint(name: str) -> None:
         assert "url" not in command
     else:
         assert command["url"].endswith(EVENTS_PATH) and settings["interactivity"]["request_url"] == command["url"]
+
+
+async def test_find_post_reads_only_since_the_claim_and_as_many_as_the_pages(fake: FakeSlackAPI,
+                                                                             fixture_store: Store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    adapter = await serve(fake, Briefer(fixture_store))
+    doc, _ = Briefer(oversized_store(fixture_store)).answer("china")
+    old = await adapter.post("C0HIST", doc, key="old")  # an earlier digest, before the claim
+    claimed = datetime.now(UTC) + timedelta(minutes=1, seconds=1)  # past the one-minute clock-skew margin
+    for m in fake.messages["C0HIST"]:
+        m["ts"] = f"{float(m['ts']) - 120:.6f}"  # the earlier digest was two minutes before
+    await adapter.post("C0HIST", doc, key="new")
+    for m in fake.messages["C0HIST"][len(old.message_ids):]:
+        m["ts"] = f"{float(m['ts']) + 90:.6f}"  # this one after the claim
+    new_ids = [m["ts"] for m in fake.messages["C0HIST"][len(old.message_ids):]]
+    receipt = Receipt("slack", "C0HIST", new_ids, pages=POST_PAGES)
+    before = len(fake.calls)
+    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=POST_PAGES) == receipt
+    assert await adapter.find_post("C0HIST", "old", since=claimed, pages=POST_PAGES) is None
+    history = [c.params for c in fake.calls[before:] if c.method == "conversations.history"]
+    assert len(history) == 2 and all(int(h["limit"]) == POST_PAGES for h in history)
+    assert float(history[0]["oldest"]) == pytest.approx((claimed - timedelta(minutes=1)).timestamp())
+    # People wrote a lot after the digest: the cursor is followed, within a bound.
+    fake.messages["C0HIST"] += [{"type": "message", "ts": f"{time.time() + 200 + n:.6f}", "text": "chat"}
+                                for n in range(150)]
+    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=POST_PAGES) == receipt
+    await adapter.close()
