@@ -5,7 +5,7 @@ fault matrix through the real adapters with random HTTP faults.
 
 Prints one JSON object per trial and a Markdown table for BENCHMARKS.md:
 
-    .venv/bin/python bench/bench_faults.py --restart 8 --two 4 --db-stop 3 --matrix 4
+    .venv/bin/python bench/bench_faults.py --restart 8 --two 4 --default-lease 2 --db-stop 3 --matrix 4
 """
 from __future__ import annotations
 
@@ -65,16 +65,18 @@ async def matrix_trial(seed: int, platform: str) -> TrialResult:
 
 
 def table(results: list[TrialResult]) -> str:
-    rows = ["| scenario | trials | faults injected | pages delivered | lost | duplicated | failed rows | "
-            "takeover after a kill (median / max) |", "|---|---|---|---|---|---|---|---|"]
-    for scenario in dict.fromkeys(r.scenario for r in results):
-        group = [r for r in results if r.scenario == scenario]
+    rows = ["| scenario | lease | trials | faults injected | pages delivered | lost | duplicated | failed rows | "
+            "takeover after a kill (median / max) | takeover ÷ lease (median) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for scenario, lease in dict.fromkeys((r.scenario, r.lease) for r in results):
+        group = [r for r in results if (r.scenario, r.lease) == (scenario, lease)]
         faults = sum(r.kills + r.db_outages for r in group)
         takeovers = [t for r in group for t in r.takeovers]
         took = f"{statistics.median(takeovers):.2f} s / {max(takeovers):.2f} s" if takeovers else "–"
-        rows.append(f"| {scenario} | {len(group)} | {faults} | {sum(r.delivered for r in group)} | "
+        ratio = f"{statistics.median(takeovers) / lease:.2f}" if takeovers else "–"
+        shown = f"{lease:g} s" if not scenario.startswith("matrix") else "–"
+        rows.append(f"| {scenario} | {shown} | {len(group)} | {faults} | {sum(r.delivered for r in group)} | "
                     f"{sum(r.lost for r in group)} | {sum(r.duplicated for r in group)} | "
-                    f"{sum(r.failed_rows for r in group)} | {took} |")
+                    f"{sum(r.failed_rows for r in group)} | {took} | {ratio} |")
     return "\n".join(rows)
 
 
@@ -88,10 +90,12 @@ async def main(args: argparse.Namespace) -> None:
 
     for seed in range(args.restart):
         keep(await run_trial("restart", 100 + seed, kills=2))
-    cluster = PostgresCluster() if args.two or args.db_stop else None
+    cluster = PostgresCluster() if args.two or args.db_stop or args.default_lease else None
     try:
         for seed in range(args.two):
             keep(await run_trial("two", 200 + seed, database_url=cluster.url))  # type: ignore[union-attr]
+        for seed in range(args.default_lease):  # the shipped lease: what an operator waits after a crash
+            keep(await run_trial("two", 250 + seed, database_url=cluster.url, lease="20"))  # type: ignore[union-attr]
         for seed in range(args.db_stop):
             keep(await run_trial("db-stop", 300 + seed, database_url=cluster.url, cluster=cluster))  # type: ignore[union-attr]
     finally:
@@ -108,6 +112,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--restart", type=int, default=8, help="trials of kill -9 and restart (2 kills each)")
     parser.add_argument("--two", type=int, default=4, help="trials of two instances on PostgreSQL, one killed")
+    parser.add_argument("--default-lease", type=int, default=2,
+                        help="trials of two instances with the default 20 s lease, one killed")
     parser.add_argument("--db-stop", type=int, default=3, help="trials of PostgreSQL stopped for 3 s mid fan-out")
     parser.add_argument("--matrix", type=int, default=4, help="trials of random HTTP faults per platform")
     asyncio.run(main(parser.parse_args()))

@@ -34,6 +34,7 @@ class TrialResult:
 
     scenario: str
     seed: int
+    lease: float = float(LEASE_SECONDS)
     kills: int = 0
     db_outages: int = 0
     pages_expected: int = 0  # per channel
@@ -74,11 +75,12 @@ def digest_config(folder: Path) -> Path:
                         platform="slack", topics="all", catch_up=360)
 
 
-def env_for(fake: FakeSlackAPI, config: Path, state: Path, database_url: str | None) -> dict[str, str]:
+def env_for(fake: FakeSlackAPI, config: Path, state: Path, database_url: str | None,
+            lease: str = LEASE_SECONDS) -> dict[str, str]:
     extra = {"DATABASE_URL": database_url} if database_url else {}
     return bot_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
                    PORT=str(free_port()), HOST="127.0.0.1", STATE_DIR=str(state), CONFIG_DIR=str(config),
-                   BRIEFS_DIR=str(ROOT / "briefs"), DIGEST_LEASE_SECONDS=LEASE_SECONDS, **extra)
+                   BRIEFS_DIR=str(ROOT / "briefs"), DIGEST_LEASE_SECONDS=lease, **extra)
 
 
 def posted_pages(fake: FakeSlackAPI) -> int:
@@ -139,7 +141,7 @@ async def wait_pages(fake: FakeSlackAPI, at_least: int, procs: list[BotProcess],
 
 
 async def takeover_time(view: LedgerView, pid: int, killed_at: float, procs: list[BotProcess],
-                        timeout: float = 30.0) -> float | None:
+                        timeout: float = 60.0) -> float | None:
     """Seconds from the kill until no claim is held by the killed process (None if it held none)."""
     marker = f":{pid}:"
     held = [r for r in view.rows() if r[1] == "claimed" and marker in r[2]]
@@ -158,11 +160,12 @@ def pid_of(bot: BotProcess) -> int:
 
 
 async def run_trial(scenario: str, seed: int, *, database_url: str | None = None,
-                    cluster: PostgresCluster | None = None, kills: int = 1) -> TrialResult:
+                    cluster: PostgresCluster | None = None, kills: int = 1,
+                    lease: str = LEASE_SECONDS) -> TrialResult:
     """One trial of a scenario: 'restart' (one instance, kill -9 and start again, `kills` times), 'two'
     (two instances on PostgreSQL, one killed), 'db-stop' (PostgreSQL stopped for 3 s mid fan-out)."""
     rng = random.Random(seed)
-    result = TrialResult(scenario, seed)
+    result = TrialResult(scenario, seed, float(lease))
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="briefbot-crash-"))
     fake = await FakeSlackAPI().start()
@@ -176,7 +179,7 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
     procs: list[BotProcess] = []
 
     def start() -> asyncio.Future[BotProcess]:
-        return asyncio.ensure_future(BotProcess.start(env_for(fake, config, work / "state", database_url)))
+        return asyncio.ensure_future(BotProcess.start(env_for(fake, config, work / "state", database_url, lease)))
 
     try:
         procs.append(await start())
