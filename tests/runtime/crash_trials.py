@@ -13,11 +13,12 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bot.digests.ledger import Ledger, make_engine
 from tests.fakes.digest_world import write_config
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET
@@ -73,6 +74,15 @@ def digest_config(folder: Path) -> Path:
     now = datetime.now(UTC)
     return write_config(folder, channels=CHANNELS, schedule=f'{{time: "{now:%H:%M}"}}', timezone="UTC",
                         platform="slack", topics="all", catch_up=360)
+
+
+def owed_since(state: Path, database_url: str | None) -> None:
+    """Record that the digest has been scheduled for an hour, so this minute's period is owed whenever the
+    processes first look (periods from before a digest's first run never are)."""
+    state.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(database_url or f"sqlite:///{state / 'ledger.sqlite'}")
+    Ledger(engine, lambda: datetime.now(UTC) - timedelta(hours=1)).schedule_since("daily")
+    engine.dispose()
 
 
 def env_for(fake: FakeSlackAPI, config: Path, state: Path, database_url: str | None,
@@ -172,9 +182,7 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
     fake.post_delay = 0.01
     view = LedgerView(work / "state", database_url)
     view.reset()
-    second = datetime.now(UTC).second
-    if second > 40:  # the period is this minute: start well inside it (periods before the first run are not owed)
-        await asyncio.sleep(61 - second)
+    owed_since(work / "state", database_url)
     config = digest_config(work / "config")
     procs: list[BotProcess] = []
 
