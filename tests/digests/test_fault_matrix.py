@@ -172,7 +172,6 @@ CASES: dict[str, list[dict[str, Any]]] = {
 
 @pytest.mark.parametrize("case", list(CASES))
 async def test_each_fault_leaves_every_page_exactly_once(rig: Rig, case: str) -> None:
-    platform = rig.platform
     for fault in CASES[case]:
         rig.fault(**fault)
     outcomes = await rig.run()
