@@ -5,7 +5,7 @@ fault matrix through the real adapters with random HTTP faults.
 
 Prints one JSON object per trial and a Markdown table for BENCHMARKS.md:
 
-    .venv/bin/python bench/bench_faults.py --restart 8 --two 4 --default-lease 2 --db-stop 3 --matrix 4
+    .venv/bin/python bench/bench_faults.py --restart 8 --discord 4 --two 4 --default-lease 2 --db-stop 3 --matrix 4
 """
 from __future__ import annotations
 
@@ -90,10 +90,14 @@ async def main(args: argparse.Namespace) -> None:
 
     for seed in range(args.restart):
         keep(await run_trial("restart", 100 + seed, kills=2))
-    cluster = PostgresCluster() if args.two or args.db_stop or args.default_lease else None
+    for seed in range(args.discord):
+        keep(await run_trial("restart", 150 + seed, kills=2, platform="discord"))
+    cluster = PostgresCluster() if args.two or args.db_stop or args.default_lease or args.discord else None
     try:
         for seed in range(args.two):
             keep(await run_trial("two", 200 + seed, database_url=cluster.url))  # type: ignore[union-attr]
+        for seed in range(args.discord):
+            keep(await run_trial("two", 220 + seed, database_url=cluster.url, platform="discord"))  # type: ignore[union-attr]
         for seed in range(args.default_lease):  # the shipped lease: what an operator waits after a crash
             keep(await run_trial("two", 250 + seed, database_url=cluster.url, lease="20"))  # type: ignore[union-attr]
         for seed in range(args.db_stop):
@@ -111,6 +115,7 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--restart", type=int, default=8, help="trials of kill -9 and restart (2 kills each)")
+    parser.add_argument("--discord", type=int, default=4, help="trials of restart and of two instances, on Discord")
     parser.add_argument("--two", type=int, default=4, help="trials of two instances on PostgreSQL, one killed")
     parser.add_argument("--default-lease", type=int, default=2,
                         help="trials of two instances with the default 20 s lease, one killed")

@@ -113,6 +113,7 @@ class FakeDiscordAPI:
         # Discord dedupes a reused nonce (with enforce_nonce) for a few minutes; None: for ever. Tests of
         # exactly-once set 0, so nothing they check leans on the nonce.
         self.nonce_window: float | None = None
+        self.post_delay = 0.0  # seconds each channel message POST takes (a fan-out under way, for crash tests)
         # HTTP-level faults (errors, resets, stalls, before or after the request is handled).
         self.faults_plan = FaultPlan(error=discord_error)
         self.app = web.Application(middlewares=[self.faults_plan.middleware()])
@@ -231,6 +232,8 @@ class FakeDiscordAPI:
         body = await _body(request)
         record = Recorded(request.method, path, dict(request.query), body, dict(request.headers))
         self.requests.append(record)
+        if self.post_delay and request.method == "POST" and path.startswith("/channels/"):
+            await asyncio.sleep(self.post_delay)
         response = self._fault(request.method, path) or self._route(request.method, path, body, request.query)
         record.status = response.status
         return response

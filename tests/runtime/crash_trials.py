@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -13,6 +14,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from bot.digests.ledger import Ledger, make_engine
 from tests.fakes.digest_world import write_config
+from tests.fakes.discord_api import FakeDiscordAPI
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI
 from tests.fakes.slack_requests import SIGNING_SECRET
 from tests.processes import ROOT, BotProcess, bot_env, free_port
@@ -47,17 +50,39 @@ class TrialResult:
     seconds: float = 0.0
 
 
-def count_pages(fake: FakeSlackAPI, result: TrialResult) -> None:
+DISCORD_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAwMQ.GfakeX.fake-discord-token-for-crash-trials"
+_FOOTER = re.compile(r"ref (\w+) · (\d+)/(\d+)$")
+
+
+def channel_ids(platform: str) -> list[str]:
+    return [f"chan{n}" if platform == "slack" else str(3000000000000000500 + n) for n in range(CHANNELS)]
+
+
+def pages_in(platform: str, msgs: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    """(key or reference, page from 1, pages) of each digest message in a channel, in order."""
+    out = []
+    for msg in msgs:
+        if platform == "slack":
+            payload = msg["metadata"]["event_payload"]
+            out.append((payload["key"], payload["page"], payload["pages"]))
+            continue
+        footer = ((msg.get("embeds") or [{}])[-1].get("footer") or {}).get("text", "")
+        found = _FOOTER.search(footer)
+        if found:
+            out.append((found[1], int(found[2]), int(found[3])))
+    return out
+
+
+def count_pages(fake: Any, result: TrialResult, platform: str = "slack") -> None:
     """Fill in delivered, lost and duplicated from what each channel holds."""
     per_channel: dict[str, Counter[tuple[str, int]]] = {}
     totals: set[int] = set()
-    for n in range(CHANNELS):
+    for channel in channel_ids(platform):
         seen: Counter[tuple[str, int]] = Counter()
-        for msg in fake.messages.get(f"chan{n}", []):
-            payload = msg["metadata"]["event_payload"]
-            seen[(payload["key"], payload["page"])] += 1
-            totals.add(payload["pages"])
-        per_channel[f"chan{n}"] = seen
+        for key, page, pages in pages_in(platform, fake.messages.get(channel, [])):
+            seen[(key, page)] += 1
+            totals.add(pages)
+        per_channel[channel] = seen
     assert len(totals) <= 1, f"pages differ between channels: {totals}"
     pages = totals.pop() if totals else 0
     result.pages_expected = pages
@@ -69,11 +94,18 @@ def count_pages(fake: FakeSlackAPI, result: TrialResult) -> None:
         result.lost += len(wanted - set(seen))
 
 
-def digest_config(folder: Path) -> Path:
-    """20 Slack channels and an admin channel; one digest due now (this minute, today), all topics."""
+def digest_config(folder: Path, platform: str = "slack") -> Path:
+    """20 channels and an admin channel; one digest due now (this minute, today), all topics."""
     now = datetime.now(UTC)
-    return write_config(folder, channels=CHANNELS, schedule=f'{{time: "{now:%H:%M}"}}', timezone="UTC",
-                        platform="slack", topics="all", catch_up=360)
+    folder = write_config(folder, channels=CHANNELS, schedule=f'{{time: "{now:%H:%M}"}}', timezone="UTC",
+                          platform=platform, topics="all", catch_up=360)
+    if platform == "discord":  # Discord channel ids are snowflakes
+        path = folder / "channels.yaml"
+        text_ = path.read_text()
+        for n, snowflake in reversed(list(enumerate(channel_ids("discord")))):
+            text_ = text_.replace(f"channel_id: chan{n}\n", f'channel_id: "{snowflake}"\n')
+        path.write_text(text_.replace("channel_id: admins", 'channel_id: "3000000000000000999"'))
+    return folder
 
 
 def owed_since(state: Path, database_url: str | None) -> None:
@@ -85,16 +117,23 @@ def owed_since(state: Path, database_url: str | None) -> None:
     engine.dispose()
 
 
-def env_for(fake: FakeSlackAPI, config: Path, state: Path, database_url: str | None,
+def env_for(fake: Any, config: Path, state: Path, database_url: str | None,
             lease: str = LEASE_SECONDS) -> dict[str, str]:
     extra = {"DATABASE_URL": database_url} if database_url else {}
-    return bot_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
-                   PORT=str(free_port()), HOST="127.0.0.1", STATE_DIR=str(state), CONFIG_DIR=str(config),
+    if isinstance(fake, FakeSlackAPI):
+        extra |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url}
+    else:
+        extra |= {"DISCORD_TOKEN": DISCORD_TOKEN, "DISCORD_API_URL": fake.api_url,
+                  "DISCORD_GATEWAY_URL": fake.gateway_url}
+    return bot_env(PORT=str(free_port()), HOST="127.0.0.1", STATE_DIR=str(state), CONFIG_DIR=str(config),
                    BRIEFS_DIR=str(ROOT / "briefs"), DIGEST_LEASE_SECONDS=lease, **extra)
 
 
-def posted_pages(fake: FakeSlackAPI) -> int:
-    return sum(len(fake.messages.get(f"chan{n}", [])) for n in range(CHANNELS))
+def posted_pages(fake: Any) -> int:
+    return sum(len(msgs) for channel, msgs in fake.messages.items() if channel in _ALL_CHANNELS)
+
+
+_ALL_CHANNELS = set(channel_ids("slack")) | set(channel_ids("discord"))
 
 
 class LedgerView:
@@ -133,7 +172,7 @@ async def wait_done(view: LedgerView, procs: list[BotProcess], timeout: float = 
     """Until every channel's row is settled."""
     end = time.monotonic() + timeout
     while True:
-        rows = [r for r in view.rows() if r[0].startswith("slack:chan")]
+        rows = [r for r in view.rows() if r[0].split(":", 1)[-1] in _ALL_CHANNELS]
         if len(rows) == CHANNELS and all(status != "claimed" for _, status, _ in rows):
             return
         if time.monotonic() > end:
@@ -142,7 +181,7 @@ async def wait_done(view: LedgerView, procs: list[BotProcess], timeout: float = 
         await asyncio.sleep(0.05)
 
 
-async def wait_pages(fake: FakeSlackAPI, at_least: int, procs: list[BotProcess], timeout: float = 30.0) -> None:
+async def wait_pages(fake: Any, at_least: int, procs: list[BotProcess], timeout: float = 30.0) -> None:
     end = time.monotonic() + timeout
     while posted_pages(fake) < at_least:
         if time.monotonic() > end:
@@ -171,19 +210,21 @@ def pid_of(bot: BotProcess) -> int:
 
 async def run_trial(scenario: str, seed: int, *, database_url: str | None = None,
                     cluster: PostgresCluster | None = None, kills: int = 1,
-                    lease: str = LEASE_SECONDS) -> TrialResult:
+                    lease: str = LEASE_SECONDS, platform: str = "slack") -> TrialResult:
     """One trial of a scenario: 'restart' (one instance, kill -9 and start again, `kills` times), 'two'
     (two instances on PostgreSQL, one killed), 'db-stop' (PostgreSQL stopped for 3 s mid fan-out)."""
     rng = random.Random(seed)
-    result = TrialResult(scenario, seed, float(lease))
+    result = TrialResult(scenario if platform == "slack" else f"{scenario}-discord", seed, float(lease))
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="briefbot-crash-"))
-    fake = await FakeSlackAPI().start()
+    fake: Any = await (FakeSlackAPI() if platform == "slack" else FakeDiscordAPI()).start()
     fake.post_delay = 0.01
+    if platform == "discord":
+        fake.nonce_window = 0  # exactly once must not lean on Discord's nonce dedup
     view = LedgerView(work / "state", database_url)
     view.reset()
     owed_since(work / "state", database_url)
-    config = digest_config(work / "config")
+    config = digest_config(work / "config", platform)
     procs: list[BotProcess] = []
 
     def start() -> asyncio.Future[BotProcess]:
@@ -194,8 +235,8 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
         if scenario == "two":
             procs.append(await start())
         await wait_pages(fake, 1, procs)
-        total = CHANNELS * fake.messages[next(c for c in fake.messages if c.startswith("chan"))][0][
-            "metadata"]["event_payload"]["pages"]
+        first = next(msgs for channel, msgs in fake.messages.items() if channel in _ALL_CHANNELS and msgs)
+        total = CHANNELS * pages_in(platform, first)[0][2]
         if scenario in ("restart", "two"):
             for n in range(kills):
                 left = total - 1 - posted_pages(fake)  # kill before the last page, at a seeded random point
@@ -240,7 +281,7 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
         await fake.stop()
         view.close()
         shutil.rmtree(work, ignore_errors=True)
-    count_pages(fake, result)
+    count_pages(fake, result, platform)
     result.seconds = time.monotonic() - started
     for bot in procs:
         assert "Traceback" not in bot.output, bot.output[-4000:]
