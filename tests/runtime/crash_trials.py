@@ -243,7 +243,12 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
                 if left < 1:
                     break
                 await wait_pages(fake, posted_pages(fake) + rng.randint(1, max(1, left // (kills - n))), procs)
-                victim = procs[rng.randrange(len(procs))] if scenario == "two" else procs[-1]
+                victim = procs[-1]
+                if scenario == "two":  # kill one that holds claims (the other may have won them all)
+                    alive = [p for p in procs if p.proc.returncode is None]
+                    holders = [p for p in alive if any(r[1] == "claimed" and f":{p.proc.pid}:" in r[2]
+                                                       for r in view.rows())]
+                    victim = (holders or alive)[rng.randrange(len(holders or alive))]
                 victim.signal(signal.SIGKILL)
                 killed_at = time.monotonic()
                 await victim.wait_exit()
@@ -254,7 +259,7 @@ async def run_trial(scenario: str, seed: int, *, database_url: str | None = None
                     procs.remove(victim)
                     procs.append(victim)  # keep its output for failure messages
                     survivors = [p for p in procs if p.proc.returncode is None]
-                    assert survivors
+                    assert survivors, "\n".join(f"exit {p.proc.returncode}: {p.output[-2000:]}" for p in procs)
                 took = await takeover_time(view, pid_of(victim), killed_at, procs)
                 if took is not None:
                     result.takeovers.append(took)
