@@ -114,6 +114,9 @@ def build(
     for adapter in adapters.values():
         if hasattr(adapter, "admin"):
             adapter.admin = app.admin  # adapters with admin commands answer them through this
+    console = adapters.get("console")
+    if isinstance(console, ConsoleAdapter) and console.inp is not None:
+        console.on_eof = app.stopping.set  # Ctrl-D at the console stops the bot, like Ctrl-C
     web_app.add_routes(health_routes(metrics, readiness_checks(app)))
     return app
 
@@ -153,7 +156,7 @@ def _reloader(app: App) -> Reloader:
 async def _tell_admins(app: App, problems: list[Problem]) -> None:
     from bot.curation.admin import refused_reload_document
 
-    doc: Document = refused_reload_document(problems, "the edit", app.briefer.store.version)
+    doc: Document = refused_reload_document(problems, "edit", app.briefer.store.version)
     for channel in app.config.admin_channels():
         adapter = app.adapters.get(channel.platform.value)
         if adapter is None or channel.platform.value not in app.started:
@@ -177,7 +180,12 @@ def readiness_checks(app: App) -> dict[str, Check]:
 
     async def store() -> tuple[bool, str]:
         s = app.briefer.store
-        return True, f"version {s.version}: {len(s.topics)} topics, {len(s.claims)} claims"
+        serving = f"version {s.version}: {len(s.topics)} topics, {len(s.claims)} claims"
+        refused = app.reloader.degraded if app.reloader is not None else []
+        if refused:
+            what = ", ".join(f"{o.target} ({len(o.errors)} error(s))" for o in refused)
+            return True, f"degraded: the last reload of the {what} was refused; serving {serving}"
+        return True, serving
 
     async def adapters() -> tuple[bool, str]:
         if app.stopping.is_set():

@@ -72,3 +72,30 @@ async def test_health_endpoints_on_port(tree: Path, unused_tcp_port: int) -> Non
                 assert r.status == 200
     finally:
         await stop(app)
+
+
+async def test_a_hostile_edit_is_counted_told_to_admins_and_shown_degraded_on_readyz(
+        tree: Path, unused_tcp_port: int, capsys) -> None:
+    app = build(settings(tree, port=unused_tcp_port, host="127.0.0.1"), env={})
+    await start(app)
+    try:
+        path = tree / "briefs" / "sources" / "linkedin-oped-us-russia-alliance.yaml"
+        original = path.read_text()
+        path.write_text(original + "loop: &r [*r]\n")
+        await wait_for(lambda: app.reloader.last_store is not None and not app.reloader.last_store.ok)
+        out = capsys.readouterr().out
+        assert "An edit was refused" in out and "The edit has 1 error(s) and was not loaded" in out
+        assert "The new the edit" not in out
+        async with ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/readyz") as r:
+                body = await r.json()
+            assert r.status == 200 and body["degraded"] == ["store"]
+            assert body["checks"]["store"]["detail"].startswith("degraded: the last reload of the store (1 error(s))")
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/metrics") as r:
+                assert 'briefbot_reloads_total{result="error"} 1.0' in await r.text()
+            path.write_text(original)
+            await wait_for(lambda: app.reloader.last_store.ok)
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/readyz") as r:
+                assert (await r.json())["degraded"] == []
+    finally:
+        await stop(app)

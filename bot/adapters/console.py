@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import TextIO
 
-from bot.adapters.base import PageHook, Receipt
+from bot.adapters.base import AdminDesk, PageHook, Receipt
 from bot.core.briefer import Briefer
 from bot.core.document import Document, Item, Line, Note, Span, Text
 
@@ -20,6 +21,18 @@ def _text_span(span: Span) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+# Control characters (ESC starts terminal escape sequences) and bidi overrides, except newline and tab.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONSOLE_USER = "local-admin"  # who types at the terminal; config/admins.yaml `console:` decides if an admin
+ADMIN_PREFIX = "/brief-admin"
+
+
+def terminal_safe(text: str) -> str:
+    """Text fit for a terminal: control and escape characters shown as \\xNN, never sent raw."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                else f"\\u{ord(m.group()):04x}", text)
 
 
 def escape_markdown(text: str) -> str:
@@ -48,9 +61,20 @@ def render_text(doc: Document) -> str:
     for section in doc.sections:
         out += ["", section.title, "-" * len(section.title)]
         out += _blocks(section.blocks, _text_span, bullet="* ", indent="    ")
+    out += action_lines(doc)
     if doc.footer:
         out += ["", doc.footer]
     return "\n".join(out) + "\n"
+
+
+def action_lines(doc: Document) -> list[str]:
+    """The console's buttons: the commands to type, and how to open what a pick-list would offer."""
+    commands = [a.command for a in doc.actions if a.kind == "button"]
+    forms = dict.fromkeys(a.command.rsplit(" ", 1)[0] + " <id>" for a in doc.actions if a.kind == "option")
+    out = ["", "More: " + " · ".join(commands)] if commands else []
+    if forms:
+        out += [("" if commands else "\n") + "Open one: " + " · ".join(forms)]
+    return out
 
 
 def render_markdown(doc: Document) -> str:
@@ -61,6 +85,7 @@ def render_markdown(doc: Document) -> str:
     for section in doc.sections:
         out += ["", f"## {escape_markdown(section.title)}", ""]
         out += _blocks(section.blocks, _md_span, bullet="- ", indent="  ")
+    out += [escape_markdown(line) for line in action_lines(doc)]
     if doc.footer:
         out += ["", f"*{escape_markdown(doc.footer)}*"]
     return "\n".join(out) + "\n"
@@ -91,13 +116,16 @@ class ConsoleAdapter:
         self.briefer = briefer
         self.out = out or sys.stdout
         self.inp = inp
+        self.admin: AdminDesk | None = None  # the app sets it: `/brief-admin …` then runs admin commands
+        self.on_eof: Callable[[], None] | None = None  # the app sets it: Ctrl-D stops the bot
         self.posted: dict[tuple[str, str], Receipt] = {}
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Start reading commands when an input stream was given."""
         if self.inp is not None:
-            self.out.write("briefbot console: type /brief <topic>, /brief help, or Ctrl-D to stop reading.\n")
+            self.out.write("briefbot console: type /brief <topic>, /brief help, /brief-admin status; "
+                           "Ctrl-D or Ctrl-C to stop.\n")
             self._task = asyncio.create_task(self._read_loop())
 
     async def close(self) -> None:
@@ -112,7 +140,7 @@ class ConsoleAdapter:
         if first_page > 0:
             return Receipt(self.name, channel, [], pages=1)
         receipt = Receipt(self.name, channel, [f"{channel}:{len(self.posted) + 1}"], pages=1)
-        self.out.write(f"\n--- #{channel} [{key}]\n{render_text(doc)}")
+        self.out.write(terminal_safe(f"\n--- #{channel} [{key}]\n{render_text(doc)}"))
         self.out.flush()
         self.posted[(channel, key)] = receipt
         if on_page is not None:
@@ -133,14 +161,64 @@ class ConsoleAdapter:
                 command = command[len(prefix):]
                 break
         doc, _ = self.briefer.answer(command)
-        return render_text(doc)
+        return terminal_safe(render_text(doc))
+
+    async def answer(self, line: str) -> str:
+        """The answer to one typed line: `/brief-admin …` goes to the admin commands, the rest to `handle`."""
+        command = line.strip()
+        if command == ADMIN_PREFIX or command.startswith(ADMIN_PREFIX + " "):
+            if self.admin is None:
+                return "Admin commands are not enabled in this console.\n"
+            doc = await self.admin.handle(self.name, CONSOLE_USER, command[len(ADMIN_PREFIX):])
+            return terminal_safe(render_text(doc))
+        return self.handle(line)
 
     async def _read_loop(self) -> None:
         assert self.inp is not None
-        while True:
-            line = await asyncio.to_thread(self.inp.readline)
-            if not line:
-                return
+        watchable = self._fd() is not None and os.isatty(self._fd() or 0)
+        async for line in self._fd_lines() if watchable else self._thread_lines():
             if line.strip():
-                self.out.write(self.handle(line))
+                self.out.write(await self.answer(line))
                 self.out.flush()
+        if self.on_eof is not None:  # Ctrl-D (end of input), not a cancellation
+            self.on_eof()
+
+    def _fd(self) -> int | None:
+        try:
+            return self.inp.fileno() if self.inp is not None else None
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    async def _thread_lines(self) -> AsyncIterator[str]:
+        # A stream without a file descriptor (tests' StringIO) never blocks for long.
+        assert self.inp is not None
+        while line := await asyncio.to_thread(self.inp.readline):
+            yield line
+
+    async def _fd_lines(self) -> AsyncIterator[str]:
+        # The loop watches the descriptor: no thread is left blocked in read() when Ctrl-C stops the bot.
+        fd = self._fd()
+        assert fd is not None
+        loop = asyncio.get_running_loop()
+        chunks: asyncio.Queue[bytes] = asyncio.Queue()
+
+        def readable() -> None:
+            try:
+                chunks.put_nowait(os.read(fd, 65536))
+            except BlockingIOError:
+                return
+            except OSError:
+                chunks.put_nowait(b"")
+
+        loop.add_reader(fd, readable)
+        pending = b""
+        try:
+            while chunk := await chunks.get():
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    yield line.decode("utf-8", errors="replace") + "\n"
+            if pending:
+                yield pending.decode("utf-8", errors="replace")
+        finally:
+            loop.remove_reader(fd)

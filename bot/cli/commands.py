@@ -11,14 +11,17 @@ from typing import Any
 
 from bot.adapters.console import render_markdown, render_text
 from bot.cli.registry import command
-from bot.core.briefing import brief, claim_view, source_view, backlinks
+from bot.core.briefing import claim_view, source_view, backlinks
 from bot.core.compose import compose_brief, compose_claims, compose_sources, compose_topics
 from bot.core.document import Document
 from bot.core.errors import BriefbotError, UserError
 from bot.core.labels import is_flagged
 from bot.core.problems import StoreInvalid
 from bot.core.store import Store, load_store
-from bot.core.topics import find_topic
+from bot.core.search import Hit, SearchIndex
+from bot.core.topics import MAX_QUERY_CHARS, find_topic, normalise
+from bot.core.views.catalog import Views
+from bot.core.views.routes import Route
 
 FORMATS = ("text", "markdown", "json")
 
@@ -60,18 +63,105 @@ def with_store(handler: StoreHandler) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+TOPIC_VIEWS = ("summary", "thesis", "flagged", "positions", "sources")
+
+
 def _brief_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("topic", help="topic id, title or alias, in English or French")
+    p.add_argument("--view", choices=TOPIC_VIEWS, default="summary",
+                   help="which view of the topic (default: the summary, a 30-second read)")
+    p.add_argument("--page", type=_page, default=1, help="page of a paged view (from 1)")
+    p.add_argument("--full", action="store_true", help="the whole detail: every position, key claim, flag and origin")
     _format(p)
+
+
+def _page(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 9999:
+        raise argparse.ArgumentTypeError("a page is a number from 1 to 9999")
+    return int(value)
+
+
+def _view_data(doc: Document, name: str, page: int) -> dict[str, Any]:
+    """What `--format json` adds about the view shown: its name, page, own route and the document."""
+    return {"name": name, "page": page, "route": doc.route, "document": doc.model_dump(mode="json")}
 
 
 @command("brief", _brief_args)
 @with_store
 def brief_command(args: argparse.Namespace, store: Store) -> int:
-    """Print the brief on one topic."""
-    result = brief(store, find_topic(store.topics, args.topic))
-    _emit(args.format, compose_brief(result), result.model_dump(mode="json"))
+    """Print a topic's summary (or another view with --view, or the whole brief with --full)."""
+    topic = find_topic(store.topics, args.topic)
+    views = Views(store)
+    result = views.brief(topic.id)
+    if args.full:
+        doc, name = compose_brief(result), "full"
+    else:
+        doc, name = views.open(Route(args.view, topic.id, args.page - 1)), args.view
+    _emit(args.format, doc, {**result.model_dump(mode="json"), "view": _view_data(doc, name, args.page)})
     return 0
+
+
+def _show_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", choices=("claim", "source"), help="what to show")
+    p.add_argument("id", help="its id (`briefbot claims` and `briefbot sources` list them)")
+    p.add_argument("--page", type=_page, default=1, help="page of a source's claims (from 1)")
+    _format(p)
+
+
+@command("show", _show_args)
+@with_store
+def show_command(args: argparse.Namespace, store: Store) -> int:
+    """Print one claim's or one source's card."""
+    views = Views(store)
+    if args.kind == "claim":
+        entry = store.claims.get(args.id)
+        if entry is None:
+            print(f"No claim called “{args.id[:80]}”; `briefbot claims` lists them with their ids.", file=sys.stderr)
+            return 2
+        data: dict[str, Any] = claim_view(store, entry, views.links()).model_dump(mode="json")
+    else:
+        source = store.sources.get(args.id)
+        if source is None:
+            print(f"No source called “{args.id[:80]}”; `briefbot sources` lists them.", file=sys.stderr)
+            return 2
+        data = source_view(store, source).model_dump(mode="json") | {"claims": [c.id for c in source.claims]}
+    doc = views.open(Route(args.kind, args.id, args.page - 1))
+    _emit(args.format, doc, {**data, "view": _view_data(doc, args.kind, args.page)})
+    return 0
+
+
+def _search_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", nargs="+", help="words to look for: a speaker, an outlet, a phrase (English or French)")
+    p.add_argument("--limit", type=_page, default=20, help="at most this many results (default 20)")
+    _format(p)
+
+
+@command("search", _search_args)
+@with_store
+def search_command(args: argparse.Namespace, store: Store) -> int:
+    """Search claims (statements, quotes, speakers), sources (titles, outlets, authors) and topics."""
+    query = " ".join(args.query)
+    views = Views(store)
+    hits = views.search_index.search(query, limit=args.limit)
+    results = [_result(store, h) for h in hits]
+    doc = views.search(query)
+    _emit(args.format, doc, {"query": query, "store_version": store.version, "results": results})
+    return 0
+
+
+def _result(store: Store, hit: Hit) -> dict[str, Any]:
+    """One search result for `--format json`: kind, id, score, and the text to show."""
+    if hit.kind == "topic":
+        topic = store.topics[hit.id]
+        title, text = topic.title, topic.description
+    elif hit.kind == "source":
+        src = store.sources[hit.id]
+        title, text = src.title, src.outlet
+    else:
+        entry = store.claims[hit.id]
+        title, text = entry.claim.speaker or entry.source.title, entry.claim.statement
+    return {"kind": hit.kind, "id": hit.id, "score": round(hit.score, 4), "title": title, "text": text,
+            "via": hit.via or None}
 
 
 @command("topics", _format)
@@ -102,6 +192,8 @@ def _claims_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", help="only claims from this source id")
     p.add_argument("--topic", help="only claims on this topic (id or alias)")
     p.add_argument("--flagged", action="store_true", help="only flagged claims")
+    p.add_argument("--speaker", help="only claims whose speaker's name contains this (any case or accents)")
+    p.add_argument("--search", help="only claims matching these words, best match first (as `briefbot search`)")
     _format(p)
 
 
@@ -119,6 +211,13 @@ def claims_command(args: argparse.Namespace, store: Store) -> int:
         entries = [e for e in entries if e.source.id == args.source]
     if args.flagged:
         entries = [e for e in entries if is_flagged(e.claim)]
+    if args.speaker:
+        wanted = normalise(args.speaker[:MAX_QUERY_CHARS])
+        entries = [e for e in entries if wanted and wanted in normalise(e.claim.speaker or "")]
+    if args.search:
+        ranked = [h.id for h in SearchIndex(store).search(args.search, limit=len(store.claims) or 1) if h.kind == "claim"]
+        keep = {e.claim.id: e for e in entries}
+        entries = [keep[c] for c in ranked if c in keep]
     links = backlinks(store, list(store.claims.values()))
     views = [claim_view(store, e, links) for e in entries]
     titles = {s.id: s.title for s in store.sources.values()}
@@ -194,5 +293,16 @@ def run_command(args: argparse.Namespace) -> int:
     except BriefbotError as exc:  # a platform refused the token, a gateway never became ready, …
         print(f"cannot start: {mask(str(exc), secrets)}", file=sys.stderr)
         return 2
+    except (OSError, asyncio.TimeoutError) as exc:  # aiohttp's connection errors are OSErrors too
+        print(f"cannot start: {mask(network_problem(exc), secrets)}", file=sys.stderr)
+        return 2
     return 0
+
+
+def network_problem(exc: BaseException) -> str:
+    """One line on a network failure (no traceback): what could not be reached, and why."""
+    if isinstance(exc, TimeoutError):
+        return "a platform did not answer in time (network timeout); check the connection and try again."
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{text[:300]}. Check the network connection (and any proxy), then try again."
 

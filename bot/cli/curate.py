@@ -14,7 +14,8 @@ from bot.cli.commands import with_store
 from bot.core.changes import ChangeLog
 from bot.core.labels import is_flagged
 from bot.core.store import Store, check_store
-from bot.curation.draft import candidates, draft_path, draft_source
+from bot.curation.draft import MAX_PROPOSED, candidates, draft_path, draft_source, loaded_by_store
+from bot.curation.reload import read_status
 from bot.curation.export import Reviewer, claim_reviews, store_json
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -28,7 +29,8 @@ def default_state() -> Path:
 def _draft_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("article", type=Path, help="the article's text file (UTF-8)")
     p.add_argument("--source-id", required=True, help="id of the new source (lower-case letters, digits, hyphens)")
-    p.add_argument("--out", help="file to write (default: briefs/sources/ID.yaml; '-' for standard output)")
+    p.add_argument("--out", help="file to write (default: drafts/ID.yaml next to briefs/, which the bot "
+                                 "does not load; '-' for standard output)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
@@ -47,14 +49,21 @@ def draft_command(args: argparse.Namespace) -> int:
         sys.stdout.write(draft_source(article, args.source_id, args.article.name))
         return 0
     out = Path(args.out) if args.out else draft_path(args.briefs, args.source_id)
+    if loaded_by_store(out, Path(args.briefs)):
+        print(f"Not writing a draft into {out.parent}: the bot loads that folder, and a draft's TODOs would make "
+              f"every later edit fail. Write it elsewhere (the default is {draft_path(args.briefs, args.source_id)}), "
+              "then move it into sources/ once `briefbot validate` passes on it.", file=sys.stderr)
+        return 2
     if out.exists() and not args.force:
         print(f"{out} already exists; pass --force to overwrite it.", file=sys.stderr)
         return 1
-    schema = Path(os.path.relpath(Path(args.briefs).resolve().parent / "schema" / "source.schema.json",
-                                  out.resolve().parent))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(draft_source(article, args.source_id, args.article.name, schema.as_posix()), encoding="utf-8")
-    print(f"wrote {out}: {len(candidates(article))} candidate claims to rate")
+    # The schema comment is written for the file's final place, briefs/sources/.
+    out.write_text(draft_source(article, args.source_id, args.article.name), encoding="utf-8")
+    found = len(candidates(article))
+    print(f"wrote {out}: the {min(found, MAX_PROPOSED)} best of {found} candidate claims to rate, best first. "
+          "It is not loaded from there; "
+          f"once every TODO is replaced, move it to {Path(args.briefs) / 'sources'}/.")
     return 0
 
 
@@ -94,7 +103,7 @@ def _status_args(p: argparse.ArgumentParser) -> None:
 
 @command("status", _status_args)
 def status_command(args: argparse.Namespace) -> int:
-    """Show the store version and counts, its problems, and the last reload the change log recorded."""
+    """Show the store version and counts, its problems, the running bot's last reloads and last change."""
     store, problems = check_store(args.briefs)
     errors = [p for p in problems if p.severity == "error"]
     if store is None:
@@ -103,7 +112,18 @@ def status_command(args: argparse.Namespace) -> int:
         flagged = sum(is_flagged(e.claim) for e in store.claims.values())
         print(f"store {store.version}: {len(store.topics)} topics, {len(store.sources)} sources, "
               f"{len(store.claims)} claims ({flagged} flagged), {len(problems)} warning(s)")
-    last = ChangeLog((args.state or default_state()) / "changes.jsonl").last()
+    state = args.state or default_state()
+    for target, info in sorted(read_status(state).items()):
+        if not isinstance(info, dict):
+            continue
+        if info.get("ok"):
+            print(f"running bot: last {target} reload at {info.get('at')} ok, serving {info.get('version')}")
+            continue
+        print(f"running bot: DEGRADED: the last {target} reload at {info.get('at')} was refused with "
+              f"{info.get('error_count')} error(s); still serving {info.get('version')}")
+        for line in info.get("errors", [])[:5]:
+            print(f"  {line}")
+    last = ChangeLog(state / "changes.jsonl").last()
     if last is None:
         print("change log: no reload has changed the store yet")
     else:

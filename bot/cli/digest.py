@@ -14,6 +14,7 @@ from bot.cli.registry import command
 from bot.core.config import Config, ConfigInvalid, load_config
 from bot.core.briefer import Briefer
 from bot.core.changes import ChangeLog
+from bot.core.errors import BriefbotError
 from bot.core.problems import StoreInvalid
 from bot.core.store import Store, load_store
 from bot.digests.delivery import Deliverer
@@ -45,7 +46,16 @@ def digest_command(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(config.digests)) or "none"
         print(f"No digest called “{wanted}” in config/digests.yaml (known: {known}).", file=sys.stderr)
         return 2
-    return asyncio.run(_send(store, config, args.send) if args.send else _preview(store, config, wanted, args.format))
+    try:
+        return asyncio.run(_send(store, config, args.send) if args.send else _preview(store, config, wanted, args.format))
+    except (OSError, asyncio.TimeoutError) as exc:
+        from bot.cli.commands import network_problem
+
+        print(f"cannot send: {network_problem(exc)}", file=sys.stderr)
+        return 2
+    except BriefbotError as exc:
+        print(f"cannot send: {exc}", file=sys.stderr)
+        return 2
 
 
 def _load(args: argparse.Namespace) -> tuple[Store, Config] | None:

@@ -29,6 +29,13 @@ def validate(args: argparse.Namespace) -> int:
     if errors or store is None:
         print(f"{len(errors)} error(s), {warnings} warning(s): these files would be refused (a running bot keeps its last good version).", file=sys.stderr)
         return 1
+    if args.archive is not None:
+        archived = [s for s in store.sources.values() if s.archive]
+        quotes = sum(len(s.claims) for s in archived)
+        print(f"quotes: {quotes} quote(s) of {len(archived)} source(s) found verbatim in {args.archive}; "
+              f"{len(store.sources) - len(archived)} source(s) have no archived text to check against")
+    else:
+        print("quotes: not checked; pass --archive DIR to check each quote against its source's archived text")
     print(f"ok: {len(store.topics)} topics, {len(store.sources)} sources, {len(store.claims)} claims, "
           f"{warnings} warning(s); version {store.version}")
     return 1 if args.strict and warnings else 0

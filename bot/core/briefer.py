@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot.core import messages
 from bot.core.briefing import Brief, brief
 from bot.core.compose import compose_brief, compose_topics
@@ -15,9 +17,14 @@ from bot.core.document import Document, message
 from bot.core.errors import BadArgument, UnknownTopic, UserError
 from bot.core.models import Topic
 from bot.core.store import Store
-from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index
+from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index, normalise
+from bot.core.views.build import link
+from bot.core.views.catalog import Views
+from bot.core.views.routes import Route, ViewName
 
 MAX_COMMAND_CHARS = 200
+# How close (RapidFuzz ratio, 0-100) a query must be to a topic name to be taken for a typo of it.
+TYPO_SCORE = 80
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +32,27 @@ log = logging.getLogger(__name__)
 Observer = Callable[[str, str, str, float], None]
 
 
+# The words after a topic that pick one of its views: `/brief china flagged`, `/brief china sources 2`.
+VIEW_WORDS: dict[str, ViewName] = {
+    "summary": "summary", "theses": "thesis", "thesis": "thesis", "flagged": "flagged", "flags": "flagged",
+    "positions": "positions", "sources": "sources", "full": "full",  # type: ignore[dict-item]
+}
+CARD_WORDS: dict[str, ViewName] = {"source": "source", "claim": "claim"}
+
+
 @dataclass(frozen=True)
 class BriefRequest:
-    """What a `/brief` command asks for."""
+    """What a `/brief` command asks for: a topic (or a card's item id), the view of it and the page."""
 
     topic: str | None
     public: bool = False
     help: bool = False
+    view: str = "summary"
+    page: int = 0
 
 
 def parse_command(text: str) -> BriefRequest:
-    """Parse the text after `/brief`: `china`, `china public`, `help`, or nothing."""
+    """Parse the text after `/brief`: `china`, `china flagged 2`, `source ID`, `claim ID`, `help`, `… public`."""
     if len(text) > MAX_COMMAND_CHARS:
         raise BadArgument(messages.too_long(len(text), MAX_COMMAND_CHARS))
     words = text.split()
@@ -45,18 +62,30 @@ def parse_command(text: str) -> BriefRequest:
     query = " ".join(words)
     if query.casefold() in ("help", "aide", "?"):
         return BriefRequest(topic=None, help=True)
-    return BriefRequest(topic=query or None, public=public)
+    if len(words) == 2 and words[0].casefold() in CARD_WORDS:
+        return BriefRequest(topic=words[1], public=public, view=CARD_WORDS[words[0].casefold()])
+    page = 0
+    if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 4:
+        page, words = max(int(words[-1]) - 1, 0), words[:-1]
+    view = "summary"
+    if len(words) > 1 and words[-1].casefold() in VIEW_WORDS:
+        view, words = VIEW_WORDS[words[-1].casefold()], words[:-1]
+    return BriefRequest(topic=" ".join(words) or None, public=public, view=view, page=page)
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A store ready to serve: its name index and every topic's brief built in advance."""
+    """A store ready to serve: its name index, its views (every summary built in advance) and search."""
 
     store: Store
     index: dict[str, str]
     # A brief depends only on the snapshot and the topic, so each document is built once per snapshot.
     # Only the documents are kept: the Brief views behind them would double the memory held.
     documents: dict[str, Document] = field(default_factory=dict)
+    views: Views = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "views", Views(self.store))
 
     def brief(self, topic: Topic) -> Brief:
         return brief(self.store, topic)
@@ -69,7 +98,7 @@ class Prepared:
 
 
 def prepare(store: Store, *, warm: bool = True) -> Prepared:
-    """Index a store and (with `warm`) build every topic's brief, so no command pays for it.
+    """Index a store and (with `warm`) build every topic's summary and the search index, so no command pays for them.
 
     Slow on a large store: call it off the command path (the reloader runs it in a thread).
     """
@@ -77,8 +106,10 @@ def prepare(store: Store, *, warm: bool = True) -> Prepared:
     _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
         for topic in store.topics.values():
-            prepared.document(topic)
-            gc.freeze()  # each brief lives as long as the snapshot: keep collections from rescanning it
+            prepared.views.summary(topic.id)
+            gc.freeze()  # each summary lives as long as the snapshot: keep collections from rescanning it
+        prepared.views.warm()
+        gc.freeze()
     return prepared
 
 
@@ -122,9 +153,7 @@ class Briefer:
             elif request.topic is None:
                 doc, outcome = self.topics_document(), "topics"
             else:
-                snap = self._snap
-                found = find_topic(snap.store.topics, request.topic, snap.index)
-                doc, topic, outcome = snap.document(found), found.id, "brief"
+                doc, topic, outcome = self._view(self._snap, request)
             return doc, request
         except UnknownTopic as exc:
             outcome = "unknown-topic"
@@ -139,6 +168,38 @@ class Briefer:
             if self.observer is not None:
                 self.observer(platform, topic, outcome, seconds)
 
+    def _view(self, snap: Prepared, request: BriefRequest) -> tuple[Document, str, str]:
+        """The view a request names, its topic id for the metrics, and the outcome word.
+
+        A query that names no topic is searched; with no result it is an unknown topic after all.
+        """
+        assert request.topic is not None
+        if request.view in CARD_WORDS:
+            return snap.views.open(Route(request.view, request.topic[:64], request.page)), "-", request.view  # type: ignore[arg-type]
+        try:
+            found = find_topic(snap.store.topics, request.topic, snap.index)
+        except UnknownTopic as exc:
+            if _mistyped(request.topic, exc.suggestions, snap):  # say so, with the topics it may mean
+                return _unknown(exc, snap), "-", "unknown-topic"
+            if not snap.views.search_index.search(request.topic):
+                if exc.suggestions:
+                    return _unknown(exc, snap), "-", "unknown-topic"
+                raise
+            return snap.views.search(request.topic, request.page), "-", "search"
+        if request.view == "full":
+            return snap.document(found), found.id, "brief"
+        return snap.views.open(Route(request.view, found.id, request.page)), found.id, "brief"  # type: ignore[arg-type]
+
+    def open(self, target: str, platform: str = "console") -> Document:
+        """The view a button's route names, from the snapshot in service now (clicks are stateless)."""
+        started = time.perf_counter()
+        doc = self._snap.views.open_text(target)
+        seconds = time.perf_counter() - started
+        log.info("click answered", extra={"platform": platform, "outcome": "click", "ms": round(seconds * 1000, 1)})
+        if self.observer is not None:
+            self.observer(platform, "-", "click", seconds)
+        return doc
+
     def topics_document(self) -> Document:
         """The list of topics."""
         return compose_topics(sorted(self.store.topics.values(), key=lambda t: t.id))
@@ -146,6 +207,20 @@ class Briefer:
     def complete(self, typed: str, limit: int = 25) -> list[Topic]:
         """Topics for autocomplete."""
         return complete(self.store.topics, typed, limit)
+
+
+def _mistyped(query: str, suggestions: list[str], snap: Prepared) -> bool:
+    """Whether the query is one slip away from a suggested topic's name (`chnia`), not another word (`pankin`)."""
+    key = normalise(query)
+    names = [n for n, t in snap.index.items() if t in suggestions]
+    return any(fuzz.ratio(key, name) >= TYPO_SCORE for name in names)
+
+
+def _unknown(exc: UnknownTopic, snap: Prepared) -> Document:
+    """"No topic called …, did you mean …?" with a button to each topic suggested."""
+    doc = message("Cannot brief that", str(exc), tone="error")
+    actions = [link(snap.store.topics[t].title, Route("summary", t)) for t in exc.suggestions if t in snap.store.topics]
+    return doc.model_copy(update={"actions": actions})
 
 
 def help_document() -> Document:

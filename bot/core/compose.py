@@ -175,9 +175,14 @@ def compose_sources(sources: list[SourceView]) -> Document:
     return Document(title="Sources", sections=[Section(title=f"{len(sources)} sources", blocks=items)])
 
 
+def _with_id(item: Item, claim_id: str) -> Item:
+    """A claim item whose small print starts with the claim's id (what `show claim` and `/brief claim` take)."""
+    return item.model_copy(update={"note": [plain(f"claim {claim_id} · "), *item.note]})
+
+
 def compose_claims(claims: list[ClaimView], titles: dict[str, str], title: str = "Claims") -> Document:
     """A list of claims with their labels and ratings."""
-    items = [_claim_item(c, titles) for c in claims]
+    items = [_with_id(_claim_item(c, titles), c.id) for c in claims]
     flagged = sum(c.flagged for c in claims)
     return Document(
         title=title,

@@ -16,7 +16,7 @@ from bot.core.models import Slug, Strict
 from bot.core.problems import Problem
 from bot.core.schema import register
 from bot.core.validation import validate_doc
-from bot.core.yamlfile import YamlDoc, read_yaml
+from bot.core.yamlfile import YamlDoc, is_yaml_name, read_yaml
 
 M = TypeVar("M", bound=Strict)
 
@@ -202,6 +202,9 @@ class ConfigInvalid(Exception):
 
 def check_config(config_dir: Path, topics: set[str] | None = None) -> tuple[Config | None, list[Problem]]:
     """Read and cross-check config/; a missing file means none of that kind. `topics` checks topic ids."""
+    if not config_dir.is_dir():
+        what = "is not a folder" if config_dir.exists() else "does not exist"
+        return None, [Problem(str(config_dir), 1, "", f"config folder {what}; check CONFIG_DIR or --config")]
     problems: list[Problem] = []
     docs = {kind: _read(config_dir, name, problems) for kind, name in FILES.items()}
     channels = _validate(docs["channels"], ChannelsFile, problems)
@@ -215,10 +218,17 @@ def check_config(config_dir: Path, topics: set[str] | None = None) -> tuple[Conf
 
 
 def _read(config_dir: Path, name: str, problems: list[Problem]) -> YamlDoc | None:
-    path = config_dir / name
-    if not path.exists():
+    stem = Path(name).stem
+    # channels.yaml, channels.yml, Channels.YAML… all mean the same file; two of them is an error.
+    found = sorted(p for p in config_dir.iterdir() if is_yaml_name(p.name) and Path(p.name).stem.lower() == stem)
+    if not found:
         return None
-    result = read_yaml(path, str(Path(config_dir.name) / name))
+    if len(found) > 1:
+        problems.append(Problem(str(Path(config_dir.name) / found[1].name), 1, "",
+                                f"both {found[0].name} and {found[1].name} exist; keep one"))
+        return None
+    path = found[0]
+    result = read_yaml(path, str(Path(config_dir.name) / path.name))
     if isinstance(result, Problem):
         problems.append(result)
         return None

@@ -11,9 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.briefing import FlagView, PositionView, TopicView, brief
 from bot.core.changes import ChangeEntry, ChangeSet
-from bot.core.compose import flag_item, position_item
-from bot.core.document import Document, Item, Line, Note, Section, Text, bold, plain
-from bot.core.labels import LABEL_EMOJI, LABEL_TEXT, Label, label_of
+from bot.core.compose import KIND_EMOJI
+from bot.core.document import Document, Item, Line, Note, Section, Text, bold, plain, visible_chars
+from bot.core.labels import FLAGGED_LABELS, LABEL_EMOJI, LABEL_TEXT, Label, label_of
+from bot.core.views.build import STANCE_WORD, clip, link, ranked_flags
+from bot.core.views.routes import Route
 from bot.core.models import Claim, Position, Source
 from bot.core.store import Store
 
@@ -85,6 +87,7 @@ class TopicDigest(BaseModel):
     flagged: list[FlagView]
     changes: list[Change]
     first: bool = Field(description="The channel had never been sent this topic: nothing to compare.")
+    theses: list[str] = Field(default_factory=list, description="The topic's thesis ids, in order (T1, T2, …).")
 
 
 class Digest(BaseModel):
@@ -168,6 +171,7 @@ def digest(
         parts.append(TopicDigest(
             topic=b.topic, positions=b.positions, flagged=b.flagged,
             changes=changes_between(old, now.topics[topic_id]) if old else [], first=old is None,
+            theses=[t.id for t in b.theses],
         ))
     updates = updates_since(log, since.version if since else "", set(ids))
     return Digest(store_version=store.version, topics=parts, updates=updates), now
@@ -191,61 +195,118 @@ def updates_since(log: Sequence[ChangeEntry], version: str, topics: set[str]) ->
 
 
 CHANGE_BADGE = {"new": "🆕", "changed": "✏️", "withdrawn": "🗑️"}
+NEWLY_FLAGGED_BADGE = "🚩"
 DIGEST_FOOTER = "Labels are curators' ratings; 🤖 marks automatic signals, not verdicts. Store {version}."
+# A digest is read over coffee: one message, at most this many visible characters (buttons included).
+DIGEST_CHARS = 3000
+# Kept free for what platforms add around the text (Slack and Discord markup, page numbers).
+MARKUP_ROOM = 250
+FIRST_DIGEST = "First digest in this channel: nothing earlier to compare with."
+NO_CHANGE = "No change since this channel's last digest."
+UPDATES_SHOWN = 3
+# Line lengths and numbers of change lines tried, most first, until the digest fits DIGEST_CHARS.
+DIGEST_TRIES = [(cap, changes) for changes in (8, 5) for cap in (160, 120, 90)] + [
+    (cap, changes) for changes in (3, 1, 0) for cap in (90, 70, 50, 35)]
 
 
 def compose_digest(
     d: Digest, title: str, *, positions: bool = True, changes: bool = True, flagged: bool = True,
 ) -> Document:
-    """The digest as a document: per topic, what changed, each source's position, the flagged claims."""
+    """The digest as one compact message: what changed, one line per topic, each source's position once,
+    and a button per topic to open its summary (on the console, the command to type)."""
+    doc = _digest(d, title, positions, changes, flagged, *DIGEST_TRIES[0])
+    for cap, shown in DIGEST_TRIES:
+        doc = _digest(d, title, positions, changes, flagged, cap, shown)
+        if visible_chars(doc) <= DIGEST_CHARS - MARKUP_ROOM:
+            break
+    return doc
+
+
+def _digest(d: Digest, title: str, positions: bool, changes: bool, flagged: bool, cap: int, shown: int) -> Document:
     sections: list[Section] = []
     if changes and d.updates:
-        sections.append(Section(title="Curators' updates since your last digest", blocks=[
-            Note(line=[plain(f"{u.at:%Y-%m-%d %H:%M} UTC · store {u.version} · {u.summary}")]) for u in d.updates]))
+        notes: list[Text | Item | Note] = [Note(line=[plain(f"{u.at:%Y-%m-%d %H:%M} UTC · store {u.version} · {u.summary}")])
+                                           for u in d.updates[-UPDATES_SHOWN:]]
+        if len(d.updates) > UPDATES_SHOWN:
+            notes.insert(0, _none(f"{len(d.updates) - UPDATES_SHOWN} earlier update(s) not shown."))
+        sections.append(Section(title="Curators' updates since your last digest", blocks=notes))
     titles = {p.source.id: p.source.title for t in d.topics for p in t.positions}
-    shown: set[str] = set()  # a claim on several topics is listed once, under the first
-    for part in d.topics:
-        name = part.topic.title
-        if changes:
-            sections.append(Section(title=f"{name}: what changed", blocks=_change_blocks(part, titles)))
-        if positions:
-            sections.append(Section(title=f"{name}: positions",
-                                    blocks=[position_item(p) for p in part.positions] or [_none("No source takes a position yet.")]))
-        if flagged:
-            sections.append(Section(title=f"{name}: flagged claims", blocks=_flagged_blocks(part, titles, shown)))
+    left = shown
+    hidden = 0
+    if changes:
+        for part in d.topics:
+            if not part.changes:
+                continue
+            items: list[Text | Item | Note] = [_change_item(c, titles, cap) for c in part.changes[:left]]
+            hidden += len(part.changes) - len(items)
+            left -= len(items)
+            if items:
+                sections.append(Section(title=f"{part.topic.title}: what changed", blocks=items))
+        if hidden:
+            sections.append(Section(title="More changes", blocks=[
+                _none(f"+{hidden} more change(s); each topic's line below counts them, and its button opens it.")]))
+    mixed = len({t.first for t in d.topics}) > 1  # else the summary line says it once for all
+    sections.append(Section(title="Topics", blocks=[_topic_line(part, flagged, changes and mixed, changes, cap) for part in d.topics]
+                            or [_none("No topic to report on.")]))
+    if positions:
+        lines = _source_lines(d, cap)
+        if lines:
+            sections.append(Section(title="Each source's position", blocks=lines))
     n_changes = sum(len(t.changes) for t in d.topics)
     n_flagged = len({f.id for t in d.topics for f in t.flagged})
-    summary = [plain(f"{len(d.topics)} topic(s) · "), bold(f"{n_changes} change(s)"), plain(f" · {n_flagged} flagged")]
-    return Document(title=title, summary=summary, sections=sections, footer=DIGEST_FOOTER.format(version=d.store_version))
+    summary: Line = [plain(f"{len(d.topics)} topic(s) · "), bold(f"{n_changes} change(s)"), plain(f" · {n_flagged} flagged")]
+    if changes and d.topics and all(t.first for t in d.topics):
+        summary.append(plain(f" · {FIRST_DIGEST}"))
+    elif changes and d.topics and not n_changes and not d.updates:
+        summary.append(plain(f" · {NO_CHANGE}"))
+    actions = [link(t.topic.title, Route("summary", t.topic.id)) for t in d.topics]
+    return Document(title=title, summary=summary, sections=sections, footer=DIGEST_FOOTER.format(version=d.store_version),
+                    actions=actions)
 
 
 def _none(text: str) -> Note:
     return Note(line=[plain(text)])
 
 
-def _change_blocks(part: TopicDigest, titles: dict[str, str]) -> list[Text | Item | Note]:
-    if part.first:
-        return [_none("First digest of this topic in this channel: nothing earlier to compare with.")]
-    if not part.changes:
-        return [_none("No change since this channel's last digest.")]
-    return [_change_item(c, titles) for c in part.changes]
+def _topic_line(part: TopicDigest, flagged: bool, say_first: bool, changes: bool, cap: int) -> Note:
+    """`China — 4 sources · 11 flagged · 2 changes · worst: ❌ …` on one line."""
+    bits = [f"{len(part.positions)} source(s)"]
+    if flagged:
+        bits.append(f"{len(part.flagged)} flagged")
+    if part.first and say_first:
+        bits.append("new to this channel")
+    elif changes and not part.first and part.changes:
+        bits.append(f"{len(part.changes)} change(s)")
+    line: Line = [bold(part.topic.title), plain(" — " + " · ".join(bits))]
+    worst = ranked_flags(part.flagged)[:1] if flagged else []
+    if worst:
+        line.append(plain(f" · worst: {LABEL_EMOJI[worst[0].label]} {clip(worst[0].statement, cap // 2)}"))
+    return Note(line=line)
 
 
-def _change_item(c: Change, titles: dict[str, str]) -> Item:
-    head: Line = [bold(f"{c.kind.capitalize()} {c.what}"), plain(f" · {titles.get(c.source, c.source)}")]
+def _source_lines(d: Digest, cap: int) -> list[Text | Item | Note]:
+    """One line per source, however many topics it takes a position on."""
+    seen: dict[str, tuple[PositionView, list[str]]] = {}
+    for part in d.topics:
+        for p in part.positions:
+            numbers = {t: f"T{i + 1}" for i, t in enumerate(part.theses)}
+            stances = ", ".join(f"{numbers.get(s.thesis, s.thesis)} {STANCE_WORD[s.stance]}" for s in p.stances) or "no stance"
+            entry = seen.setdefault(p.source.id, (p, []))
+            entry[1].append(f"{part.topic.title}: {stances}")
+    return [Note(line=[plain(f"{KIND_EMOJI[p.source.kind]} "), bold(clip(p.source.title, cap // 2)),
+                       plain(" — " + clip("; ".join(parts), cap))])
+            for p, parts in seen.values()]
+
+
+def _change_item(c: Change, titles: dict[str, str], cap: int = 160) -> Item:
+    newly = (c.kind == "changed" and c.what == "claim" and c.label and Label(c.label) in FLAGGED_LABELS
+             and (not c.was_label or Label(c.was_label) not in FLAGGED_LABELS))
+    what = "Newly flagged claim" if newly else f"{c.kind.capitalize()} {c.what}"
+    head: Line = [bold(what), plain(f" · {clip(titles.get(c.source, c.source), 60)}")]
     note: Line = [plain(f"{c.what} {c.id}")]
     if c.label:
         head.append(plain(f" · {LABEL_EMOJI[Label(c.label)]} {LABEL_TEXT[Label(c.label)]}"))
     if c.kind == "changed" and c.was_label and c.was_label != c.label:
         note.append(plain(f" · was {LABEL_TEXT[Label(c.was_label)]}"))
-    return Item(badge=CHANGE_BADGE[c.kind], head=head, body=[[plain(c.text)]], note=note)
-
-
-def _flagged_blocks(part: TopicDigest, titles: dict[str, str], shown: set[str]) -> list[Text | Item | Note]:
-    new = [f for f in part.flagged if f.id not in shown]
-    blocks: list[Text | Item | Note] = [flag_item(f, titles, quote=False) for f in new]
-    earlier = len(part.flagged) - len(new)
-    if earlier:
-        blocks.append(_none(f"{earlier} more flagged claim(s) on this topic are listed under an earlier topic."))
-    shown.update(f.id for f in new)
-    return blocks or [_none("No flagged claim.")]
+    badge = NEWLY_FLAGGED_BADGE if newly else CHANGE_BADGE[c.kind]
+    return Item(badge=badge, head=head, body=[[plain(clip(c.text, cap))]], note=note)

@@ -78,19 +78,57 @@ class Section(Node):
     blocks: Sequence[Block] = Field(default_factory=list)
 
 
+class Action(Node):
+    """A link to another view: a button (or, as `option`, an entry of a pick-list) and its typed form.
+
+    `target` is an opaque route string the core reads back (`bot.core.views.routes`); `command` is
+    what to type instead on a platform without buttons (the console).
+    """
+
+    label: str
+    target: str
+    command: str
+    kind: Literal["button", "option"] = "button"
+    style: Literal["default", "primary"] = "default"
+
+
 class Document(Node):
-    """A whole message: title, optional summary line, sections and footer."""
+    """A whole message: title, optional summary line, sections, footer and links to other views."""
 
     title: str
     summary: Line = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     footer: str = ""
     tone: Literal["info", "error"] = "info"
+    actions: list[Action] = Field(default_factory=list)
+    # What a select of the `option` actions says before one is picked.
+    menu: str = ""
+    # The route of this view itself (for "Post to channel" and "open again"); empty for other documents.
+    route: str = ""
 
 
 def line_text(line: Line) -> str:
     """The plain text of a line, styles dropped."""
     return "".join(span.text for span in line)
+
+
+def visible_chars(doc: Document) -> int:
+    """The characters a reader sees: every text, button labels and the select's placeholder.
+
+    Buttons are counted at the longer of their label and their typed command (the console shows
+    the command), so one budget holds on every platform.
+    """
+    lines = [doc.title, line_text(doc.summary), doc.footer]
+    for section in doc.sections:
+        lines.append(section.title)
+        for block in section.blocks:
+            if isinstance(block, Item):
+                lines += [block.badge, line_text(block.head), *map(line_text, block.body), line_text(block.note)]
+            else:
+                lines.append(line_text(block.line))
+    buttons = [a for a in doc.actions if a.kind == "button"]
+    size = sum(len(text) for text in lines) + sum(max(len(a.label), len(a.command)) + 3 for a in buttons)
+    return size + (len(doc.menu) if any(a.kind == "option" for a in doc.actions) else 0)
 
 
 def message(title: str, text: str, *, tone: Literal["info", "error"] = "info") -> Document:

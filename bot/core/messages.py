@@ -53,7 +53,7 @@ def store_counts(version: str, topics: int, sources: int, claims: int, flagged: 
 def reload_refused(target: str, errors: int, version: str) -> str:
     """A reload found errors and kept the last good version."""
     return (
-        f"The new {target} has {errors} error(s) and was not loaded; still serving {version}. "
+        f"The {target} has {errors} error(s) and was not loaded; still serving {version}. "
         "Fix the lines below (or run `briefbot validate`) and save again."
     )
 

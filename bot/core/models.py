@@ -119,6 +119,9 @@ class Topic(Strict):
         default_factory=list, description="Other names, in English and French: chine, pékin, prc."
     )
     theses: list[Thesis] = Field(default_factory=list)
+    bottom_line: Annotated[str, StringConstraints(min_length=1, max_length=400, strip_whitespace=True)] | None = Field(
+        default=None, description="The curator's one-paragraph bottom line, shown first in the summary; "
+                                  "without it the summary composes one from the tallies.")
 
 
 class ThesisStance(Strict):

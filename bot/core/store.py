@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import gc
 import hashlib
 import re
@@ -19,7 +20,10 @@ from bot.core.models import Claim, Position, Source, Topic
 from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
 from bot.core.validation import validate_doc
-from bot.core.yamlfile import YamlDoc, read_yaml
+from bot.core.yamlfile import YamlDoc, is_yaml_name, read_bounded, read_yaml
+
+# An archived article is plain text; anything bigger is not one (and is not read whole).
+MAX_ARCHIVE_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,12 @@ def _read_folder(root: Path, name: str, problems: list[Problem]) -> tuple[list[Y
         problems.append(Problem(str(folder), 1, "", f"missing folder {name}/"))
         return [], []
     docs, failed = [], []
-    for path in sorted(folder.glob("*.y*ml")):
+    for path in sorted(folder.iterdir()):
+        if not is_yaml_name(path.name):
+            if not path.name.startswith((".", "#")) and not path.name.endswith("~"):
+                problems.append(Problem(_shown(path, root), 1, "", "not read: only .yaml and .yml files are loaded",
+                                        "warning"))
+            continue
         result = read_yaml(path, _shown(path, root))
         if isinstance(result, Problem):
             problems.append(result)
@@ -208,9 +217,9 @@ class _BrokenIds:
         good_sources = {doc.file for _, doc in sources}
         bad_topics = _raw_ids(d for d in topic_docs if d.file not in good_topics)
         bad_source_docs = [d for d in source_docs if d.file not in good_sources]
-        claims = {c.get("id") for d in bad_source_docs if isinstance(d.data, dict)
-                  for c in (d.data.get("claims") or []) if isinstance(c, dict)}
-        return cls(bad_topics, _raw_ids(bad_source_docs), {c for c in claims if isinstance(c, str)})
+        claims = {c["id"] for d in bad_source_docs if isinstance(d.data, dict)
+                  for c in _list(d.data.get("claims")) if isinstance(c, dict) and isinstance(c.get("id"), str)}
+        return cls(bad_topics, _raw_ids(bad_source_docs), claims)
 
 
     def add_unparsed(self, topic_files: list[Path], source_files: list[Path]) -> None:
@@ -218,18 +227,20 @@ class _BrokenIds:
         self.topics.update(p.stem for p in topic_files)
         self.sources.update(p.stem for p in source_files)
         for path in source_files:
-            try:
-                self.claims.update(_ID_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
-            except OSError:
-                continue
+            raw = read_bounded(path, path.name)
+            if isinstance(raw, bytes):
+                self.claims.update(_ID_LINE.findall(raw.decode("utf-8", errors="replace")))
 
 
 _ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
 
 
 def _raw_ids(docs: Iterable[YamlDoc]) -> set[str]:
-    ids = {d.data.get("id") for d in docs if isinstance(d.data, dict)}
-    return {i for i in ids if isinstance(i, str)}
+    return {d.data["id"] for d in docs if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _check_references(
@@ -263,7 +274,7 @@ def _check_references(
             if ref.known(position.topic, theses, (*at, "topic"), "topic"):
                 for k, st in enumerate(position.stances):
                     ref.known(st.thesis, theses[position.topic], (*at, "stances", k, "thesis"),
-                              f"thesis of topic {position.topic!r}")
+                              "thesis", f" of topic {position.topic!r}")
                     for m, relayed in enumerate(st.relays):
                         ref.known(relayed, source_ids, (*at, "stances", k, "relays", m), "source")
         for i, claim in enumerate(source.claims):
@@ -288,7 +299,7 @@ def _check_claim(
         if ref.known(topic_id, theses, (*at, "topics", j), "topic"):
             own_theses |= theses[topic_id]
     for j, thesis in enumerate(claim.theses):
-        ref.known(thesis, own_theses, (*at, "theses", j), "thesis of the claim's topics")
+        ref.known(thesis, own_theses, (*at, "theses", j), "thesis", " in the claim's topics")
     for j, other in enumerate(claim.also_in):
         ref.known(other, source_ids, (*at, "also_in", j), "source")
     for j, other in enumerate(claim.relays):
@@ -306,10 +317,12 @@ class _RefChecker:
     doc: YamlDoc
     problems: list[Problem]
 
-    def known(self, value: str, pool: object, path: tuple[str | int, ...], kind: str) -> bool:
+    def known(self, value: str, pool: object, path: tuple[str | int, ...], kind: str, of: str = "") -> bool:
         if value in pool:  # type: ignore[operator]
             return True
-        self.bad(path, f"unknown {kind} {value!r}")
+        close = difflib.get_close_matches(value, list(pool), n=3, cutoff=0.6) if isinstance(pool, set | dict) else []
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        self.bad(path, f"unknown {kind} {value!r}{of}{hint}")
         return False
 
     def bad(self, path: tuple[str | int, ...], message: str) -> None:
@@ -323,15 +336,22 @@ def normalise_space(text: str) -> str:
 
 
 def _check_quotes(sources: list[tuple[Source, YamlDoc]], archive: Path, problems: list[Problem]) -> None:
+    if not archive.is_dir():
+        problems.append(Problem(str(archive), 1, "", "archive folder does not exist; no quote was checked"))
+        return
     for source, doc in sources:
         if source.archive is None:
             continue
-        path = archive / source.archive
+        raw = read_bounded(archive / source.archive, source.archive, MAX_ARCHIVE_BYTES)
         try:
-            text = normalise_space(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+            text = normalise_space(raw.decode("utf-8")) if isinstance(raw, bytes) else None
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
+            why = raw.message if isinstance(raw, Problem) else "not UTF-8 text"
+            where = f"not found in {archive}" if not (archive / source.archive).exists() else f"in {archive}: {why}"
             problems.append(Problem(doc.file, doc.line_of(("archive",)), "archive",
-                                    f"archived text {source.archive!r} not found in {archive}"))
+                                    f"archived text {source.archive!r} {where}"))
             continue
         for i, claim in enumerate(source.claims):
             if normalise_space(claim.quote) not in text:

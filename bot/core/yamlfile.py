@@ -1,23 +1,42 @@
-"""Reading YAML files with the line of every key and item, so errors can name file, line and field."""
+"""Reading YAML files with the line of every key and item, so errors can name file, line and field.
+
+Whatever a file holds, reading it either gives data or one Problem with file, line and field: the
+work per file is bounded (size read, nesting depth, alias expansion, length of numbers) and only the
+plain YAML types are built (no tags beyond `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`).
+"""
 from __future__ import annotations
 
+import os
+import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import threading
-
 import yaml
 
-# libyaml's parser when PyYAML was built with it: same nodes and marks, several times faster.
+from bot.core.problems import Problem
+
+# libyaml's parser when PyYAML was built with it: same nodes and marks, several times faster. It also
+# refuses nesting deeper than 1,000 levels, before any of our code sees the nodes.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _local = threading.local()
-
-from bot.core.problems import Problem
 
 PathKey = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 64
+# Values built through aliases (a `*name` repeats a whole subtree): a few thousand is generous for
+# real files; "billion laughs" files would need billions.
+MAX_ALIAS_VALUES = 10_000
+# A number longer than this is not a count or a date: building it can cost quadratic time (1:2:3:…).
+MAX_NUMBER_CHARS = 100
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _TIMESTAMP, _MERGE = (_TAG + t for t in ("str", "map", "seq", "timestamp", "merge"))
+_KINDS = {_TAG + "null": "null", _TAG + "bool": "boolean (true or false)", _TAG + "int": "integer",
+          _TAG + "float": "number"}
 
 
 @dataclass(frozen=True)
@@ -37,18 +56,50 @@ class YamlDoc:
         return 1
 
 
+def is_yaml_name(name: str) -> bool:
+    """Whether a file name is one the loaders read: `.yaml` or `.yml`, any case, not hidden."""
+    return not name.startswith(".") and name.lower().endswith(YAML_SUFFIXES)
+
+
+def read_bounded(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> bytes | Problem:
+    """The bytes of a regular file of at most `limit` bytes; a Problem for anything else.
+
+    The file is opened without blocking (a FIFO would block every reload) and checked on the open
+    descriptor, so a symlink to a device or a file swapped after the check is never read past `limit`.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(shown_as, 1, "", "not a regular file (a folder, pipe or device); only plain files are read")
+        if info.st_size > limit:
+            return Problem(shown_as, 1, "", f"file is {info.st_size} bytes; the limit is {limit}")
+        with os.fdopen(os.dup(fd), "rb") as file:
+            raw = file.read(limit + 1)
+    except OSError as exc:
+        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        return Problem(shown_as, 1, "", f"file is larger than {limit} bytes")
+    return raw
+
+
 def read_yaml(path: Path, shown_as: str) -> YamlDoc | Problem:
     """Parse one file; a problem instead of data when it cannot be read or parsed."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror}")
-    if len(raw) > MAX_FILE_BYTES:
-        return Problem(shown_as, 1, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+    raw = read_bounded(path, shown_as)
+    if isinstance(raw, Problem):
+        return raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Problem(shown_as, 1, "", f"not UTF-8 text (byte {exc.start})")
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(shown_as, line, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {column}; "
+                                           "save the file as UTF-8")
     return parse_yaml(text, shown_as)
 
 
@@ -60,54 +111,107 @@ def parse_yaml(text: str, shown_as: str) -> YamlDoc | Problem:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return Problem(shown_as, line, "", f"bad YAML: {exc.problem or exc.context}")
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        return Problem(shown_as, line, "", f"bad YAML: character U+{exc.character:04X} is not allowed in a YAML file"
+                       if isinstance(exc.character, int) else f"bad YAML: {exc.reason}")
     except yaml.YAMLError as exc:
         return Problem(shown_as, 1, "", f"bad YAML: {exc}")
+    except RecursionError:  # the pure-Python parser, when libyaml is missing
+        return Problem(shown_as, 1, "", f"bad YAML: nested too deeply (at most {MAX_DEPTH} levels)")
     if node is None:
         return Problem(shown_as, 1, "", "file is empty")
-    lines: dict[PathKey, int] = {}
+    builder = _Builder()
     try:
-        data = _build(node, (), lines)
-    except _DuplicateKey as exc:
-        return Problem(shown_as, exc.line, exc.key, "key appears twice in one mapping")
-    except ValueError as exc:
-        return Problem(shown_as, node.start_mark.line + 1, "", f"bad YAML value: {exc}")
-    return YamlDoc(shown_as, data, lines)
+        data = builder.build(node, (), 0, False)
+    except _Refused as exc:
+        return Problem(shown_as, exc.line, ".".join(map(str, exc.path)), exc.message)
+    return YamlDoc(shown_as, data, builder.lines)
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int) -> None:
-        super().__init__(key)
-        self.key, self.line = key, line
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node, path: PathKey, message: str) -> None:
+        super().__init__(message)
+        self.line, self.path, self.message = node.start_mark.line + 1, path, message
 
 
-def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Turns composed nodes into plain data, recording lines, within the limits above."""
+
+    def __init__(self) -> None:
+        self.lines: dict[PathKey, int] = {}
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.alias_values = 0
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int, via_alias: bool) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            self._count(node, path, via_alias)
+            return _scalar(node, path)
+        key = id(node)
+        if key in self.active:
+            raise _Refused(node, path, "an alias refers to the list or mapping that contains it")
+        if depth >= MAX_DEPTH:
+            raise _Refused(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        via_alias = self._count(node, path, via_alias)
+        self.active.add(key)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth, via_alias)
+            if node.tag != _SEQ:
+                raise _Refused(node, path, f"the tag {_short(node.tag)} is not allowed on a list; remove it")
+            return [self.build(item, (*path, i), depth + 1, via_alias) for i, item in enumerate(node.value)]
+        finally:
+            self.active.discard(key)
+
+    def _count(self, node: yaml.Node, path: PathKey, via_alias: bool) -> bool:
+        """Count a value built again through an alias; True when this node is such a repeat."""
+        again = via_alias or id(node) in self.seen
+        self.seen.add(id(node))
+        if again:
+            self.alias_values += 1
+            if self.alias_values > MAX_ALIAS_VALUES:
+                raise _Refused(node, path, f"aliases expand to more than {MAX_ALIAS_VALUES} values")
+        return again
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int, via_alias: bool) -> dict[Any, Any]:
+        if node.tag != _MAP:
+            raise _Refused(node, path, f"the tag {_short(node.tag)} is not allowed on a mapping; remove it")
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            if key in out:
-                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            if key_node.tag == _MERGE:
+                raise _Refused(key_node, path, "merge keys (<<) are not supported; write the fields out in full")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node, path, "a mapping key must be a plain value, not a list or mapping")
+            key = _scalar(key_node, path)
             child = (*path, str(key))
-            out[key] = _build(value_node, child, lines)
-            lines[child] = key_node.start_mark.line + 1
+            if key in out:
+                raise _Refused(key_node, child, "key appears twice in one mapping")
+            out[key] = self.build(value_node, child, depth + 1, via_alias)
+            self.lines[child] = key_node.start_mark.line + 1
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return _scalar(node)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag if tag.startswith("!") else f"!<{tag}>"
+
+
+def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
     # Dates stay strings: a published date of 2025-03 must not turn into something else.
-    if node.tag == "tag:yaml.org,2002:timestamp":
+    if node.tag in (_STR, _TIMESTAMP):
         return node.value
-    if not isinstance(node, yaml.ScalarNode):
-        raise ValueError("a mapping key must be a plain value")
-    if node.tag == "tag:yaml.org,2002:str":
-        return node.value
+    kind = _KINDS.get(node.tag)
+    if kind is None:
+        raise _Refused(node, path, f"the tag {_short(node.tag)} is not allowed; remove it (only plain values are read)")
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise _Refused(node, path, f"a {kind} of {len(node.value)} characters is too long; quote it if it is text")
     constructor = getattr(_local, "constructor", None)
     if constructor is None:
         constructor = _local.constructor = yaml.SafeLoader("")
-    value = constructor.construct_object(node)
-    constructor.constructed_objects.clear()
-    return value
+    try:
+        return constructor.construct_object(node)
+    except (ValueError, KeyError, IndexError, TypeError, ArithmeticError, yaml.YAMLError):
+        raise _Refused(node, path, f"{node.value!r} is not a valid {kind}") from None
+    finally:
+        constructor.constructed_objects.clear()

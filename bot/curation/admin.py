@@ -75,7 +75,7 @@ def outcome_item(outcome: ReloadOutcome) -> Item:
         body = [[plain(outcome.changes.summary())]] if outcome.changes is not None else []
         note = [plain(f"version {outcome.version}")] if outcome.target == "store" else []
         return Item(badge="✅", head=head, body=body, note=note)
-    reason = messages.reload_refused(outcome.target, len(outcome.errors), outcome.version)
+    reason = messages.reload_refused(f"new {outcome.target}", len(outcome.errors), outcome.version)
     return Item(badge="❌", head=head, body=[[plain(reason)], *problem_lines(outcome.errors)])
 
 

@@ -217,6 +217,28 @@ def candidates(text: str) -> list[Candidate]:
     return out
 
 
+# How much each kind of cue makes a sentence worth a curator's time: the computed signals are what a
+# brief flags, quotations and named speakers are attributable claims, numbers are checkable, and an
+# actor or subject alone only says the sentence is on topic. A second cue of a kind adds a little.
+CUE_WEIGHTS = {"hedging": 3.0, "anonymous-attribution": 3.0, "relayed-report": 3.0, "loaded-language": 3.0,
+               "quotation": 2.0, "speaker": 2.0, "number": 1.0, "actor": 0.5, "subject": 0.5, "continuation": 0.5}
+REPEAT_WEIGHT = 0.25
+MAX_PROPOSED = 15  # claims written into a draft; the rest are listed as one-line comments
+
+
+def score(candidate: Candidate) -> float:
+    """How worth rating a candidate is, from its cues (see CUE_WEIGHTS)."""
+    counts: dict[str, int] = {}
+    for cue in candidate.cues:
+        counts[cue.kind] = counts.get(cue.kind, 0) + 1
+    return sum(CUE_WEIGHTS.get(kind, 2.0) + REPEAT_WEIGHT * (n - 1) for kind, n in counts.items())
+
+
+def ranked(found: list[Candidate]) -> list[Candidate]:
+    """Candidates best first (by score, then article order)."""
+    return sorted(found, key=lambda c: (-score(c), c.sentence.index))
+
+
 def _scalar(text: str) -> str:
     # A JSON string is a valid YAML double-quoted scalar, whatever quotes or colons the text holds.
     return json.dumps(text, ensure_ascii=False)
@@ -242,7 +264,8 @@ def _cue_comment(cues: tuple[Cue, ...]) -> str:
 
 
 def draft_source(article: str, source_id: str, archive: str, schema_path: str = "../../schema/source.schema.json") -> str:
-    """The YAML skeleton of a new source file with every candidate claim, TODOs marking what to fill."""
+    """The YAML skeleton of a new source file: the best candidate claims first, each with why it was
+    picked, TODOs marking what to fill; lower-ranked candidates listed as comments."""
     title = next((line.strip() for line in article.splitlines() if line.strip()), "TODO")[:MAX_TITLE]
     head = [
         f"# yaml-language-server: $schema={schema_path}",
@@ -262,14 +285,20 @@ def draft_source(article: str, source_id: str, archive: str, schema_path: str = 
         "positions: []  # - {topic: TODO, summary: TODO, stances: [{thesis: TODO, stance: supports}]}",
         "claims:",
     ]
-    body = [line for n, c in enumerate(candidates(article), 1) for line in _claim_lines(source_id, n, c)]
-    return "\n".join(head + (body or ["  []"])) + "\n"
+    best = ranked(candidates(article))
+    body = [line for n, c in enumerate(best[:MAX_PROPOSED], 1) for line in _claim_lines(source_id, n, c)]
+    rest = [f"#   line {c.sentence.line}, score {score(c):g}: {_scalar(c.sentence.text[:80])} ({_cue_comment(c.cues)})"
+            for c in best[MAX_PROPOSED:]]
+    if rest:
+        rest.insert(0, f"# {len(rest)} more claim-like sentence(s), ranked lower (add one as a claim if it matters):")
+    return "\n".join(head + (body or ["  []"]) + rest) + "\n"
 
 
 def _claim_lines(source_id: str, n: int, candidate: Candidate) -> list[str]:
     hint = candidate.suggestions()
     suggested = {k: f"; cues suggest {v}" for k, v in hint.items()}
-    lines = [f"  # Candidate {n}, line {candidate.sentence.line}: {_cue_comment(candidate.cues)}"]
+    lines = [f"  # Candidate {n}, line {candidate.sentence.line}, score {score(candidate):g}: "
+             f"{_cue_comment(candidate.cues)}"]
     if candidate.quote != candidate.sentence.text:
         lines.append("  # The sentence is longer than a quote may be; the quote keeps the clauses around the first cue.")
     return lines + [
@@ -287,5 +316,10 @@ def _claim_lines(source_id: str, n: int, candidate: Candidate) -> list[str]:
 
 
 def draft_path(briefs: Path, source_id: str) -> Path:
-    """Where a new source file goes by default."""
-    return briefs / "sources" / f"{source_id}.yaml"
+    """Where a draft goes by default: `drafts/` beside the store, a folder the bot never loads."""
+    return briefs.absolute().parent / "drafts" / f"{source_id}.yaml"
+
+
+def loaded_by_store(path: Path, briefs: Path) -> bool:
+    """Whether a file at `path` would be loaded into the live store (or trigger its reload)."""
+    return path.absolute().resolve().is_relative_to(briefs.absolute().resolve())

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import os
+import stat
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -17,7 +21,7 @@ from bot.core.briefer import Briefer, Prepared, prepare
 from bot.core.changes import ChangeEntry, ChangeLog, ChangeSet, diff_stores
 from bot.core.problems import Problem
 from bot.core.store import Store, check_store
-from bot.core.yamlfile import read_yaml
+from bot.core.yamlfile import is_yaml_name, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ ErrorHook = Callable[[list[Problem]], Awaitable[None]]
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ""}
 HISTORY = 20
+STATUS_FILE = "reload-status.json"
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def read_config_folder(root: Path) -> tuple[dict[str, Any] | None, list[Problem]
     """Every YAML file of `root` by file stem; the fallback until a typed config loader is given."""
     problems: list[Problem] = []
     data: dict[str, Any] = {}
-    for path in sorted(root.glob("*.y*ml")):
+    for path in sorted(p for p in root.iterdir() if is_yaml_name(p.name)):
         doc = read_yaml(path, str(Path(root.name) / path.name))
         if isinstance(doc, Problem):
             problems.append(doc)
@@ -78,11 +83,13 @@ class Reloader:
         self, briefer: Briefer, briefs: Path, config_dir: Path | None = None, *,
         config: Any | None = None, load_config: ConfigLoader | None = None, archive: Path | None = None,
         changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 50,
-        force_polling: bool | None = None,
+        force_polling: bool | None = None, rearm_s: float = 0.25,
     ) -> None:
         self.briefer = briefer
-        self.briefs = briefs.resolve()
-        self.config_dir = config_dir.resolve() if config_dir else None
+        # Absolute but not resolved: a folder replaced by a rename, or a symlink switched to a new
+        # release, is found again under the same name.
+        self.briefs = briefs.absolute()
+        self.config_dir = config_dir.absolute() if config_dir else None
         self.config = config
         self.archive = archive
         self.changelog = changelog
@@ -94,7 +101,9 @@ class Reloader:
         self.history: deque[ReloadOutcome] = deque(maxlen=HISTORY)
         self._load_config = load_config or default_config_loader()
         # rust_timeout bounds how long the watcher takes to notice stop(): shutdown waits for it.
-        self._watch = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling, "rust_timeout": 500}
+        self._watch_args = {"debounce": debounce_ms, "step": step_ms, "force_polling": force_polling,
+                            "rust_timeout": 500}
+        self.rearm_s = rearm_s
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
@@ -122,14 +131,79 @@ class Reloader:
             self._task = None
 
     async def run(self) -> None:
-        """Watch both folders until stopped, reloading whichever one changed."""
-        paths = [p for p in (self.briefs, self.config_dir) if p is not None and p.is_dir()]
-        events = awatch(*paths, watch_filter=_admin_file, stop_event=self._stop, **self._watch)  # type: ignore[arg-type]
+        """Watch both folders until stopped, reloading whichever one changed.
+
+        The watch is re-armed whenever a folder is moved away, deleted and recreated, or replaced by
+        a rename (a watch follows the old folder, not the name): each folder's identity is checked
+        every `rearm_s`, and a change re-arms the watch and reloads. Nothing a reload does stops it.
+        """
+        rearmed = False
+        while not self._stop.is_set():
+            identity = self._identity()
+            try:
+                await self._watch(identity, rearmed)
+            except Exception:
+                log.exception("file watcher failed; re-arming it")
+                self._ready.set()
+                await self._sleep(self.rearm_s)
+            rearmed = not self._stop.is_set() and self._identity() != identity
+            if rearmed:
+                log.warning("a watched folder was moved, deleted or replaced; re-arming the watch and reloading")
+
+    def _folders(self) -> list[Path]:
+        return [p for p in (self.briefs, self.config_dir) if p is not None]
+
+    def _identity(self) -> tuple[tuple[int, int] | None, ...]:
+        out: list[tuple[int, int] | None] = []
+        for folder in self._folders():
+            try:
+                info = folder.stat()
+            except OSError:
+                out.append(None)
+                continue
+            out.append((info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None)
+        return tuple(out)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+
+    async def _watch(self, identity: tuple[tuple[int, int] | None, ...], reload_first: bool) -> None:
+        """Watch the folders that exist until stopped or until one of them changes identity."""
+        paths = [p for p, i in zip(self._folders(), identity, strict=True) if i is not None]
+        moved = asyncio.Event()
+
+        async def check() -> None:
+            while not self._stop.is_set():
+                await self._sleep(self.rearm_s)
+                if self._identity() != identity:
+                    moved.set()
+                    return
+
+        checker = asyncio.create_task(check())
+        try:
+            if not paths:
+                self._ready.set()
+                if reload_first:
+                    await self._on_files(set(self._folders()))
+                await _EitherEvent(self._stop, moved).wait()
+                return
+            await self._consume(paths, moved, reload_first)
+        finally:
+            checker.cancel()
+
+    async def _consume(self, paths: list[Path], moved: asyncio.Event, reload_first: bool) -> None:
+        either = _EitherEvent(self._stop, moved)
+        events = awatch(*paths, watch_filter=_admin_file, stop_event=either, **self._watch_args)  # type: ignore[arg-type]
         pending = asyncio.ensure_future(anext(events))
         # awatch builds its file watcher synchronously in its first step; from then on no edit is missed.
         for _ in range(3):
             await asyncio.sleep(0)
+        if pending.done() and pending.exception() is not None:
+            raise pending.exception()  # type: ignore[misc]
         self._ready.set()
+        if reload_first:  # after arming: what was written before is loaded now, anything later is an event
+            await self._on_files(set(self._folders()))
         try:
             while True:
                 try:
@@ -140,11 +214,13 @@ class Reloader:
                 pending = asyncio.ensure_future(anext(events))
         finally:
             pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
 
     async def _on_files(self, paths: set[Path]) -> None:
-        if any(p.is_relative_to(self.briefs) for p in paths):
+        if any(_under(p, self.briefs) for p in paths):
             await self.reload_store("watch")
-        if self.config_dir and any(p.is_relative_to(self.config_dir) for p in paths):
+        if self.config_dir and any(_under(p, self.config_dir) for p in paths):
             await self.reload_config("watch")
 
     async def reload_now(self, trigger: str = "admin") -> list[ReloadOutcome]:
@@ -159,7 +235,8 @@ class Reloader:
         async with self._lock:
             started = time.perf_counter()
             old = self.briefer.store
-            store, problems, changes, prepared = await asyncio.to_thread(self._load_store, old)
+            store, problems, changes, prepared = await asyncio.to_thread(_guarded, self._load_store, old,
+                                                                         target=self.briefs)
             if prepared is not None:
                 self.briefer.swap(prepared)
             version = (store or old).version
@@ -168,7 +245,10 @@ class Reloader:
             self._record(outcome)
             if store is not None and changes is not None and not changes.is_empty and self.changelog:
                 entry = ChangeEntry(outcome.at, store.version, old.version, changes)
-                await asyncio.to_thread(self.changelog.append, entry)
+                try:
+                    await asyncio.to_thread(self.changelog.append, entry)
+                except Exception:
+                    log.exception("could not append to the change log %s", self.changelog.path)
         if store is None:
             await _call(self.on_errors, outcome.errors)
         elif store.version != old.version:
@@ -187,7 +267,7 @@ class Reloader:
         assert self.config_dir is not None
         async with self._lock:
             started = time.perf_counter()
-            config, problems = await asyncio.to_thread(self._load_config, self.config_dir)
+            config, problems = await asyncio.to_thread(_guarded_config, self._load_config, self.config_dir)
             ok = config is not None and not any(p.severity == "error" for p in problems)
             if ok:
                 self.config = config
@@ -200,12 +280,35 @@ class Reloader:
             await _call(self.on_errors, outcome.errors)
         return outcome
 
+    @property
+    def degraded(self) -> list[ReloadOutcome]:
+        """The last reloads that were refused: the bot serves an older version than the files hold."""
+        return [o for o in (self.last_store, self.last_config) if o is not None and not o.ok]
+
+    def _write_status(self) -> None:
+        """The last outcome of each target, for `briefbot status` in another process (next to the change log)."""
+        if self.changelog is None:
+            return
+        data = {o.target: {"ok": o.ok, "at": o.at.isoformat(timespec="seconds"), "trigger": o.trigger,
+                           "version": o.version, "errors": [str(p) for p in o.errors[:20]],
+                           "error_count": len(o.errors)}
+                for o in (self.last_store, self.last_config) if o is not None}
+        path = self.changelog.path.with_name(STATUS_FILE)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{STATUS_FILE}.tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("could not write %s: %s", path, exc)
+
     def _record(self, outcome: ReloadOutcome) -> None:
         if outcome.target == "store":
             self.last_store = outcome
         else:
             self.last_config = outcome
         self.history.append(outcome)
+        self._write_status()
         if outcome.ok:
             log.info("reloaded %s (%s): version %s in %.3fs", outcome.target, outcome.trigger,
                      outcome.version, outcome.seconds)
@@ -216,10 +319,64 @@ class Reloader:
             log.error("%s", problem)
 
 
+def read_status(state_dir: Path) -> dict[str, Any]:
+    """What the running bot last wrote about its reloads (empty when it never did)."""
+    try:
+        data = json.loads((state_dir / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path.is_relative_to(folder) or path.is_relative_to(folder.resolve())
+
+
+class _EitherEvent:
+    """Set when either event is; what watchfiles polls to know when to stop."""
+
+    def __init__(self, *events: asyncio.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+    async def wait(self) -> None:
+        waits = [asyncio.ensure_future(e.wait()) for e in self.events]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+
+def _crash_problem(target: Path, exc: BaseException) -> Problem:
+    return Problem(target.name, 1, "", f"the reload failed inside briefbot ({type(exc).__name__}: {exc}); "
+                                       "the log has the traceback")
+
+
+def _guarded(load: Callable[[Store], Any], old: Store, *, target: Path) -> Any:
+    """Run a store load; an exception becomes a refused reload (logged once, with its traceback)."""
+    try:
+        return load(old)
+    except Exception as exc:
+        log.exception("reload of %s crashed", target)
+        return None, [_crash_problem(target, exc)], None, None
+
+
+def _guarded_config(load: ConfigLoader, folder: Path) -> tuple[Any | None, list[Problem]]:
+    try:
+        return load(folder)
+    except Exception as exc:
+        log.exception("reload of %s crashed", folder)
+        return None, [_crash_problem(folder, exc)]
+
+
 def _admin_file(change: Change, path: str) -> bool:
+
     # Editors' swap and backup files would trigger pointless reloads; folders count (renames, deletes).
     name = Path(path).name
-    return not name.startswith((".", "#")) and not name.endswith("~") and Path(path).suffix in WATCHED_SUFFIXES
+    return not name.startswith((".", "#")) and not name.endswith("~") and Path(path).suffix.lower() in WATCHED_SUFFIXES
 
 
 async def _call(hooks: Iterable[Callable[..., Awaitable[None]]], *args: Any) -> None:

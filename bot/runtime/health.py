@@ -27,8 +27,10 @@ def health_routes(metrics: Metrics, checks: dict[str, Check]) -> list[web.RouteD
                 ok, detail = False, f"{type(exc).__name__}: {exc}"
             results[name] = {"ok": ok, "detail": detail}
         ready = all(r["ok"] for r in results.values())
+        # Degraded: still serving (so still ready), but something an operator should look at.
+        degraded = sorted(name for name, r in results.items() if str(r["detail"]).startswith("degraded"))
         return web.Response(status=200 if ready else 503, content_type="application/json",
-                            text=json.dumps({"ready": ready, "checks": results}))
+                            text=json.dumps({"ready": ready, "degraded": degraded, "checks": results}))
 
     async def metrics_view(_: web.Request) -> web.Response:
         return web.Response(body=metrics.render(), headers={"Content-Type": metrics.content_type})

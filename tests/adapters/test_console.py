@@ -35,3 +35,20 @@ def test_markdown_escapes_source_text() -> None:
     md = render_markdown(doc)
     assert r"\*not bold\* \[x\]\(http://evil\)" in md and "**b**" in md
     assert escape_markdown("a_b") == r"a\_b"
+
+
+def test_console_reaches_every_view_by_text(briefer) -> None:  # type: ignore[no-untyped-def]
+    from bot.adapters.console import ConsoleAdapter
+
+    console = ConsoleAdapter(briefer)
+    summary = console.handle("/brief china")
+    assert summary.startswith("Brief: China") and "More: /brief china thesis · /brief china flagged" in summary
+    assert "Open one: /brief source <id> · /brief claim <id>" in summary
+    flagged = console.handle("/brief russia flagged 2")
+    assert flagged.startswith("Flagged: Russia") and "page 2 of" in flagged and "/brief russia flagged" in flagged
+    assert console.handle("/brief china sources").startswith("Sources: China")
+    assert console.handle("/brief source wsj-russia-china-offer-report").startswith("Source: ")
+    card = console.handle("/brief claim cmt-peskov-cannot-dance-alone")
+    assert card.startswith("Claim: ") and "[fr]" in card and "More: /brief china" not in card
+    search = console.handle("/brief pankin")
+    assert search.startswith("Search: pankin") and "claim cmt-pankin-20000-sanctions" in search

@@ -24,7 +24,7 @@ def run(*argv: str) -> int:
 def test_preview_renders_without_posting(capsys: pytest.CaptureFixture[str], state: Path) -> None:
     assert run("--preview", "morning") == 0
     out = capsys.readouterr().out
-    assert out.startswith("Digest morning:") and "China: flagged claims" in out and "--- #" not in out
+    assert out.startswith("Digest morning:") and "* China — " in out and "More: /brief china" in out and "--- #" not in out
     assert Ledger(make_engine(f"sqlite:///{state / 'ledger.sqlite'}")).rows() == []
 
 

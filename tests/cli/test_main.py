@@ -65,7 +65,7 @@ def test_unknown_topic_exits_non_zero_with_suggestions(capsys) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_brief_text_formats(capsys, fmt: str) -> None:
-    code, out, _ = run(capsys, *FIX, "brief", "russie", "--format", fmt)
+    code, out, _ = run(capsys, *FIX, "brief", "russie", "--full", "--format", fmt)
     assert code == 0
     assert "Brief: Russia" in out and "Flagged claims" in out and "selon des sources proches" in out
 

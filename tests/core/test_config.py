@@ -39,9 +39,23 @@ def test_shipped_example_posts_to_the_console() -> None:
     assert [c.id for c in config.admin_channels()] == ["console-admins"]
 
 
-def test_missing_folder_means_no_digests(tmp_path: Path) -> None:
-    config, problems = check_config(tmp_path / "absent")
+def test_a_missing_or_mistyped_folder_is_an_error_not_an_empty_config(tmp_path: Path) -> None:
+    config, [problem] = check_config(tmp_path / "absent")
+    assert config is None and "config folder does not exist; check CONFIG_DIR or --config" in problem.message
+    (tmp_path / "file").write_text("x")
+    config, [problem] = check_config(tmp_path / "file")
+    assert config is None and "is not a folder" in problem.message
+
+
+def test_an_empty_folder_means_no_digests_and_yml_files_are_read(tmp_path: Path) -> None:
+    config, problems = check_config(tmp_path)
     assert problems == [] and config is not None and config.digests == {}
+    (tmp_path / "Admins.YML").write_text("slack: [U1]\n")
+    config, problems = check_config(tmp_path)
+    assert problems == [] and config is not None and list(config.admins.slack) == ["U1"]
+    (tmp_path / "admins.yaml").write_text("slack: [U2]\n")
+    config, [problem] = check_config(tmp_path)
+    assert config is None and "keep one" in problem.message
 
 
 def test_errors_name_file_line_and_field(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.core.digest import Snapshot, compose_digest, digest
+from bot.core.document import line_text
 from bot.core.models import Position
 from bot.core.store import Store, build_store
 
@@ -32,8 +33,10 @@ def test_first_digest_and_include_flags(fixture_store: Store) -> None:
     result, _ = digest(fixture_store, ["china", "nowhere"], None)
     assert [t.topic.id for t in result.topics] == ["china"] and result.topics[0].first
     doc = compose_digest(result, "Morning", positions=False, changes=True, flagged=True)
-    assert [s.title for s in doc.sections] == ["China: what changed", "China: flagged claims"]
+    assert [s.title for s in doc.sections] == ["Topics"]  # nothing changed yet, and positions are off
+    assert "First digest in this channel" in line_text(doc.summary)
     assert doc.footer.endswith(f"Store {fixture_store.version}.")
+    assert [(a.label, a.command) for a in doc.actions] == [("China", "/brief china")]
 
 
 def test_snapshot_of_another_channel_topic_is_kept_when_merging(fixture_store: Store) -> None:

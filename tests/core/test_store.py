@@ -92,16 +92,18 @@ def test_unknown_topic_and_source_references(tree: Path) -> None:
     edit(tree, "sources/rewrite.yaml", "topics: [china, russia]", "topics: [china, rusia]")
     edit(tree, "sources/rewrite.yaml", "derived_from: [paper]", "derived_from: [papr]")
     found = {(p.field, p.message) for p in errors(tree)}
-    assert ("claims.0.topics.1", "unknown topic 'rusia'") in found
-    assert ("derived_from.0", "unknown source 'papr'") in found
+    assert ("claims.0.topics.1", "unknown topic 'rusia'; did you mean 'russia'?") in found
+    assert ("derived_from.0", "unknown source 'papr'; did you mean 'paper'?") in found
 
 
 def test_broken_claim_link_and_thesis(tree: Path) -> None:
     edit(tree, "sources/rewrite.yaml", "corroborates: [oped-split]", "corroborates: [oped-splitt]")
     edit(tree, "sources/oped.yaml", "{thesis: weakens-ties, stance: supports}", "{thesis: weakens, stance: supports}")
     found = {(p.file, p.field, p.message) for p in errors(tree)}
-    assert ("briefs/sources/rewrite.yaml", "claims.0.corroborates.0", "unknown claim 'oped-splitt'") in found
-    assert ("briefs/sources/oped.yaml", "positions.0.stances.0.thesis", "unknown thesis of topic 'china' 'weakens'") in found
+    assert ("briefs/sources/rewrite.yaml", "claims.0.corroborates.0",
+            "unknown claim 'oped-splitt'; did you mean 'oped-split'?") in found
+    assert ("briefs/sources/oped.yaml", "positions.0.stances.0.thesis",
+            "unknown thesis 'weakens' of topic 'china'; did you mean 'weakens-ties'?") in found
 
 
 def test_every_problem_is_reported_at_once(tree: Path) -> None:

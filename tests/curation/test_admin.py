@@ -84,7 +84,7 @@ async def test_reload_reports_a_broken_file_by_line_and_status_keeps_it(
     text = render_text(doc)
     assert doc.tone == "error" and "briefs/topics/china.yaml:3" in text
     errors = bot.reloader.last_store.errors  # type: ignore[union-attr]
-    assert messages.reload_refused("store", len(errors), served.version) in text
+    assert messages.reload_refused("new store", len(errors), served.version) in text
     assert bot.reloader.briefer.store is served
     status = render_text(await bot.handle("discord", "99", "status", extra_permission=True))
     assert "briefs/topics/china.yaml:3" in status and "❌" in status

@@ -12,11 +12,14 @@ from bot.cli.main import main
 from bot.core.models import Source
 from bot.core.store import check_store, load_store, normalise_space
 from bot.curation.draft import (
+    MAX_PROPOSED,
     MAX_QUOTE,
     Candidate,
     candidates,
     detect_language,
     draft_source,
+    ranked,
+    score,
     short_quote,
     split_sentences,
 )
@@ -103,11 +106,11 @@ def fill_todos(data: dict) -> dict:
 def test_the_skeleton_has_the_schema_comment_todos_and_verbatim_quotes_and_validates_once_filled() -> None:
     text = draft_source(ENGLISH, "geneva-talks", "geneva.txt")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../../schema/source.schema.json"
-    assert "outlet: TODO" in text and "published: TODO" in text and "# Candidate 1, line 4: " in text
+    assert "outlet: TODO" in text and "published: TODO" in text and "# Candidate 1, line 4, score " in text
     data = yaml.safe_load(text)
     assert data["id"] == "geneva-talks" and data["archive"] == "geneva.txt" and data["language"] == "en"
     quotes = [c["quote"] for c in data["claims"]]
-    assert quotes == [c.quote for c in candidates(ENGLISH)]
+    assert quotes == [c.quote for c in ranked(candidates(ENGLISH))[:MAX_PROPOSED]]
     assert all(normalise_space(q) in normalise_space(ENGLISH) for q in quotes)
     assert [c["id"] for c in data["claims"]] == [f"geneva-talks-{n}" for n in range(1, len(quotes) + 1)]
     source = Source.model_validate(fill_todos(data))
@@ -165,18 +168,49 @@ def test_each_seed_proposes_the_claims_curated_from_it() -> None:
     assert checked, "no curated source points at a seed article"
 
 
-def test_the_cli_writes_the_skeleton_next_to_the_other_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_writes_the_draft_where_the_store_does_not_load_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     article = tmp_path / "geneva.txt"
     article.write_text(FRENCH, encoding="utf-8")
     briefs = tmp_path / "briefs"
+    shutil.copytree(FIXTURE_BRIEFS, briefs)
     args = ["--briefs", str(briefs), "draft", str(article), "--source-id", "geneva-fr"]
     assert main(args) == 0
-    written = briefs / "sources" / "geneva-fr.yaml"
+    written = tmp_path / "drafts" / "geneva-fr.yaml"
     assert written.read_text().startswith("# yaml-language-server: $schema=../../schema/source.schema.json\n")
     assert "candidate claims" in capsys.readouterr().out
+    assert not (briefs / "sources" / "geneva-fr.yaml").exists()
+    assert check_store(briefs)[0] is not None  # the live store still loads
+    into_store = ["--briefs", str(briefs), "draft", str(article), "--source-id", "geneva-fr",
+                  "--out", str(briefs / "sources" / "geneva-fr.yaml")]
+    assert main(into_store) == 2 and "the bot loads that folder" in capsys.readouterr().err
+    assert not (briefs / "sources" / "geneva-fr.yaml").exists()
     assert main(args) == 1 and "--force" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
     assert main(["--briefs", str(briefs), "draft", str(article), "--source-id", "Bad Id"]) == 2
     assert main(["--briefs", str(briefs), "draft", str(tmp_path / "missing.txt"), "--source-id", "x"]) == 2
     assert main(["draft", str(article), "--source-id", "geneva-fr", "--out", "-"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["language"] == "fr"
+
+
+def test_a_todo_left_in_any_field_is_an_error_naming_that_field(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE_BRIEFS, tmp_path / "briefs")
+    path = tmp_path / "briefs" / "sources" / "oped.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("note: Speculative.", "note: TODO").replace("outlet: LinkedIn", "outlet: TODO")
+                    .replace("statement: A deal could split Russia from China.", "statement: TODO"))
+    store, problems = check_store(tmp_path / "briefs")
+    todo = {p.field for p in problems if "still says TODO" in p.message}
+    assert store is None and todo == {"note", "outlet", "claims.0.statement"}
+
+
+def test_candidates_are_ranked_best_first_and_a_long_article_keeps_only_the_best_as_claims() -> None:
+    best = ranked(candidates(ENGLISH))
+    scores = [score(c) for c in best]
+    assert scores == sorted(scores, reverse=True)
+    assert best[0].sentence.text.startswith("According to officials familiar")  # anonymous + hedging + actors
+    article = "\n".join(f"Russia and China said trade rose {n} percent, officials could say." for n in range(40))
+    text = draft_source(article, "long", "long.txt")
+    data = yaml.safe_load(text)
+    assert len(data["claims"]) == MAX_PROPOSED
+    assert "more claim-like sentence(s), ranked lower" in text
+    assert "# Candidate 1, line " in text and "hedged wording “could”" in text

@@ -19,7 +19,7 @@ from bot.core.changes import ChangeLog, ChangeSet
 from bot.core.document import Item, line_text
 from bot.core.problems import Problem
 from bot.core.store import Store, load_store
-from bot.curation.reload import Reloader, read_config_folder
+from bot.curation.reload import Reloader, read_config_folder, read_status
 from tests.conftest import FIXTURE_BRIEFS
 
 
@@ -257,3 +257,115 @@ async def test_a_failing_hook_does_not_stop_the_watcher(bot: Bot) -> None:
                          .replace("note: First.", f"note: {note}"))
         await wait_until(lambda wanted=note: bot.briefer.store.sources["oped"].note == wanted, 1.0)
     await wait_until(lambda: len(bot.stores) == 2, 1.0)
+
+
+LAUGHS = ("lol: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"lol{n}: &{chr(97 + n)} [{', '.join(['*' + chr(96 + n)] * 9)}]\n" for n in range(1, 9)))
+# Each of these once crashed the loader inside the reload and silently killed the watcher.
+HOSTILE_EDITS: list[tuple[str, Callable[[str], str]]] = [
+    ("recursive alias", lambda t: t + "loop: &r [*r]\n"),
+    ("lists nested 500 deep", lambda t: t + "deep: " + "[" * 500 + "]" * 500 + "\n"),
+    ("unknown tag", lambda t: t.replace("kind: op-ed", "kind: !foo op-ed")),
+    ("python tag", lambda t: t.replace("kind: op-ed", "kind: !!python/name:os.system")),
+    ("merge key", lambda t: t.replace("positions:", "<<: {outlet: x}\npositions:")),
+    ("bad bool", lambda t: t.replace("kind: op-ed", "kind: !!bool maybe")),
+    ("empty int", lambda t: t.replace("kind: op-ed", "kind: !!int ''")),
+    ("unhashable id", lambda t: t.replace("id: oped\n", "id: {x: 1}\n", 1).replace("kind: op-ed", "kind: blog")),
+    ("tag on a list", lambda t: t.replace("topics: [china]", "topics: !!set [china]")),
+    ("billion laughs", lambda t: t + LAUGHS),
+    ("not UTF-8", lambda t: t.replace("note: Speculative.", "note: Sp\udcffeculative.")),
+]
+
+
+def write_bytes_atomically(path: Path, text: str) -> None:
+    tmp = path.parent.parent / f".{path.name}.tmp"
+    tmp.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    os.replace(tmp, path)
+
+
+async def test_every_hostile_edit_is_refused_the_old_store_serves_and_a_fix_is_served_within_a_second(bot: Bot) -> None:
+    path = bot.briefs / "sources" / "oped.yaml"
+    good = path.read_text()
+    for n, (name, hostile) in enumerate(HOSTILE_EDITS):
+        served = bot.briefer.store
+        seen = len(bot.errors)
+        write_bytes_atomically(path, hostile(good))
+        await wait_until(lambda: len(bot.errors) > seen, 2.0)
+        problems = [p for p in bot.errors[-1] if p.file == "briefs/sources/oped.yaml"]
+        assert problems and all(p.line >= 1 for p in problems), name
+        assert bot.briefer.store is served, name
+        assert "A deal could split" in statements(bot.briefer)[0]
+        fixed = good.replace("note: Speculative.", f"note: Fixed {n}.")
+        write_atomically(path, fixed)
+        took = await wait_until(lambda wanted=f"Fixed {n}.": bot.briefer.store.sources["oped"].note == wanted, 1.0)
+        assert took < 1.0, name
+
+
+async def test_a_fifo_and_a_symlink_to_dev_zero_are_refused_without_blocking_the_watcher(bot: Bot) -> None:
+    served = bot.briefer.store
+    fifo = bot.briefs / "sources" / "pipe.yaml"
+    os.mkfifo(fifo)
+    await wait_until(lambda: bool(bot.errors), 2.0)
+    assert any(p.file == "briefs/sources/pipe.yaml" and "not a regular file" in p.message for p in bot.errors[-1])
+    fifo.unlink()
+    (bot.briefs / "sources" / "zero.yaml").symlink_to("/dev/zero")
+    await wait_until(lambda: len(bot.errors) >= 2, 2.0)
+    assert any(p.file == "briefs/sources/zero.yaml" and "not a regular file" in p.message for p in bot.errors[-1])
+    assert bot.briefer.store is served
+    (bot.briefs / "sources" / "zero.yaml").unlink()
+    path = bot.briefs / "sources" / "oped.yaml"
+    write_atomically(path, path.read_text().replace("note: Speculative.", "note: After the pipe."))
+    await wait_until(lambda: bot.briefer.store.sources["oped"].note == "After the pipe.", 1.0)
+
+
+def edited_copy(src: Path, dst: Path, note: str) -> None:
+    shutil.copytree(src, dst)
+    oped = dst / "sources" / "oped.yaml"
+    oped.write_text(oped.read_text().replace("note: Speculative.", f"note: {note}"))
+
+
+async def test_briefs_deleted_then_recreated_is_watched_again(bot: Bot, tmp_path: Path) -> None:
+    served = bot.briefer.store
+    keep = tmp_path / "keep"
+    shutil.copytree(bot.briefs, keep)
+    shutil.rmtree(bot.briefs)
+    await wait_until(lambda: bool(bot.errors), 2.0)
+    assert any("does not exist" in p.message for p in bot.errors[-1])
+    assert bot.briefer.store is served
+    edited_copy(keep, bot.briefs, "Recreated.")
+    await wait_until(lambda: bot.briefer.store.sources["oped"].note == "Recreated.", 1.5)
+    path = bot.briefs / "sources" / "oped.yaml"  # and the new folder is watched: a later edit is seen
+    write_atomically(path, path.read_text().replace("note: Recreated.", "note: Edited after."))
+    await wait_until(lambda: bot.briefer.store.sources["oped"].note == "Edited after.", 1.0)
+
+
+async def test_briefs_replaced_by_a_rename_and_moved_away_are_watched_again(bot: Bot, tmp_path: Path) -> None:
+    edited_copy(bot.briefs, tmp_path / "briefs.new", "Release 2.")
+    os.rename(bot.briefs, tmp_path / "briefs.old")
+    os.rename(tmp_path / "briefs.new", bot.briefs)
+    await wait_until(lambda: bot.briefer.store.sources["oped"].note == "Release 2.", 1.5)
+    old = tmp_path / "briefs.old" / "sources" / "oped.yaml"  # edits to the folder moved away are not served
+    write_atomically(old, old.read_text().replace("note: Speculative.", "note: Old folder."))
+    path = bot.briefs / "sources" / "oped.yaml"
+    write_atomically(path, path.read_text().replace("note: Release 2.", "note: Release 2, edited."))
+    await wait_until(lambda: bot.briefer.store.sources["oped"].note == "Release 2, edited.", 1.0)
+    assert bot.briefer.store.sources["oped"].note != "Old folder."
+
+
+async def test_a_reload_that_raises_is_refused_counted_and_the_watcher_keeps_watching(bot: Bot) -> None:
+    def crashing(folder: Path) -> tuple[Any, list[Problem]]:
+        raise RuntimeError("disk on fire")
+
+    bot.reloader._load_config = crashing
+    admins = bot.root / "config" / "admins.yaml"
+    write_atomically(admins, "slack: [U9]\n")
+    await wait_until(lambda: bool(bot.errors), 2.0)
+    [problem] = bot.errors[-1]
+    assert "RuntimeError: disk on fire" in problem.message
+    assert bot.reloader.last_config is not None and not bot.reloader.last_config.ok
+    assert bot.reloader.degraded == [bot.reloader.last_config]
+    status = read_status(bot.root / "state")
+    assert status["config"]["ok"] is False and "disk on fire" in status["config"]["errors"][0]
+    path = bot.briefs / "sources" / "oped.yaml"
+    write_atomically(path, path.read_text().replace("note: Speculative.", "note: Still watching."))
+    await wait_until(lambda: bot.briefer.store.sources["oped"].note == "Still watching.", 1.0)

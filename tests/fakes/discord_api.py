@@ -340,7 +340,8 @@ class FakeDiscordAPI:
                 "content": body.get("content") or "", "timestamp": "2025-01-01T00:00:00+00:00",
                 "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
                 "mention_roles": [], "attachments": [], "embeds": body.get("embeds") or [], "pinned": False,
-                "type": 0, "flags": body.get("flags", 0), "nonce": body.get("nonce")}
+                "type": 0, "flags": body.get("flags", 0), "nonce": body.get("nonce"),
+                "components": body.get("components") or []}
 
 
 async def _body(request: web.Request) -> Any:

@@ -19,7 +19,8 @@ import yarl
 from discord import app_commands
 
 from bot.adapters.base import AdminDesk, PageHook, PostError, Receipt
-from bot.adapters.discord.embeds import Page, render_embeds, truncate
+from bot.adapters.discord.components import components, make_items
+from bot.adapters.discord.embeds import Page, clean_label, render_embeds, truncate
 from bot.core import messages
 from bot.core.briefer import Briefer
 from bot.core.document import Document, message
@@ -76,7 +77,7 @@ def choice_name(topic: Topic) -> str:
     """An autocomplete label: the title, then the aliases that may be what the user typed."""
     aliases = [a for a in topic.aliases if a.casefold() != topic.title.casefold()]
     label = f"{topic.title} · {', '.join(aliases)}" if aliases else topic.title
-    return truncate(label, CHOICE_NAME_MAX)
+    return truncate(clean_label(label), CHOICE_NAME_MAX) or topic.id
 
 
 def point_discord_py_at(api_url: str, gateway_url: str) -> Callable[[], None]:
@@ -133,6 +134,8 @@ class DiscordAdapter:
         self.tree = app_commands.CommandTree(self.client)
         self.tree.error(self._on_error)
         self._register()
+        self.items = make_items(self._click)
+        self.client.add_dynamic_items(*self.items)  # persistent: any message's buttons, whenever it was sent
         self._gateway: asyncio.Task[None] | None = None
         self._undo_endpoints: Callable[[], None] | None = None
         self._inflight: set[asyncio.Task[object]] = set()
@@ -273,7 +276,33 @@ class DiscordAdapter:
         doc, request = await self._in_time(interaction, asyncio.to_thread(self.briefer.answer, text, self.name),
                                            ephemeral=not public)
         public = (public or bool(request and request.public)) and doc.tone != "error"
-        await self._reply(interaction, render_embeds(doc), ephemeral=not public)
+        await self._reply(interaction, render_embeds(doc), ephemeral=not public, view=components(doc, self.items))
+        return "error" if doc.tone == "error" else "ok"
+
+    async def _click(self, interaction: discord.Interaction, route: str) -> None:
+        """A view's button or select: edit an ephemeral message in place, else answer the clicker alone."""
+        await self._tracked(interaction, "click", route, lambda: self._answer_click(interaction, route))
+
+    async def _answer_click(self, interaction: discord.Interaction, route: str) -> str:
+        in_place = interaction.message is not None and interaction.message.flags.ephemeral
+        work = asyncio.ensure_future(asyncio.to_thread(self.briefer.open, route, self.name))
+        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=True, thinking=not in_place)
+        doc = await work
+        page, view = render_embeds(doc)[0], components(doc, self.items)  # a view fits one message
+        none = discord.AllowedMentions.none()
+        if interaction.response.is_done():
+            if in_place:
+                await interaction.edit_original_response(embeds=page, view=view, allowed_mentions=none)
+            else:
+                await interaction.followup.send(embeds=page, view=view or discord.utils.MISSING, ephemeral=True,
+                                                allowed_mentions=none)
+        elif in_place:
+            await interaction.response.edit_message(embeds=page, view=view, allowed_mentions=none)
+        else:
+            await interaction.response.send_message(embeds=page, view=view or discord.utils.MISSING, ephemeral=True,
+                                                    allowed_mentions=none)
         return "error" if doc.tone == "error" else "ok"
 
     async def _answer_admin(self, interaction: discord.Interaction, text: str) -> str:
@@ -297,14 +326,20 @@ class DiscordAdapter:
             await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         return await task
 
-    async def _reply(self, interaction: discord.Interaction, pages: list[Page], *, ephemeral: bool) -> None:
+    async def _reply(self, interaction: discord.Interaction, pages: list[Page], *, ephemeral: bool,
+                     view: discord.ui.View | None = None) -> None:
         shown = pages[:REPLY_PAGES_MAX]
         none = discord.AllowedMentions.none()
+        # The links ride on the last message (a view is one message; longer documents end with them).
+        last = len(shown) - 1
+        links = view if view is not None else discord.utils.MISSING
         if not interaction.response.is_done():
-            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none)
-            shown = shown[1:]
-        for page in shown:
-            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none)
+            await interaction.response.send_message(embeds=shown[0], ephemeral=ephemeral, allowed_mentions=none,
+                                                    view=links if last == 0 else discord.utils.MISSING)
+            shown, last = shown[1:], last - 1
+        for n, page in enumerate(shown):
+            await interaction.followup.send(embeds=page, ephemeral=ephemeral, allowed_mentions=none,
+                                            view=links if n == last else discord.utils.MISSING)
         if len(pages) > REPLY_PAGES_MAX:
             note = TOO_MANY_PAGES.format(total=len(pages), shown=REPLY_PAGES_MAX)
             await interaction.followup.send(note, ephemeral=ephemeral, allowed_mentions=none)
@@ -338,11 +373,13 @@ class DiscordAdapter:
         target = self._channel(channel)
         pages = render_embeds(doc, marker=f"ref {delivery_ref(key)}")
         ids: list[str] = []
+        view = components(doc, self.items)
         for number in range(first_page, len(pages)):
+            links = view if view is not None and number == len(pages) - 1 else discord.utils.MISSING
             try:
                 sent = await asyncio.wait_for(target.send(
                     embeds=pages[number], nonce=page_nonce(key, number),
-                    allowed_mentions=discord.AllowedMentions.none()), self.post_timeout)
+                    allowed_mentions=discord.AllowedMentions.none(), view=links), self.post_timeout)
             except Exception as exc:  # noqa: BLE001 (every failure becomes a PostError delivery understands)
                 raise post_error(channel, exc, number + 1, len(pages)) from None
             ids.append(str(sent.id))

@@ -1,6 +1,8 @@
 """Rendering a neutral Document to pages of Discord embeds, within Discord's embed limits."""
 from __future__ import annotations
 
+import re
+
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
@@ -25,14 +27,34 @@ COLOURS = {"info": discord.Colour.blurple(), "error": discord.Colour.red()}
 Page = list[discord.Embed]
 
 
+ZWSP = "\u200b"
+# `<#id>` channels, `<@&id>` roles, `<@id>` users, `</cmd:id>` commands, `<t:…>`, `<a:…>`: any `<` that
+# opens one of Discord's angle-bracket forms gets a zero-width space after it.
+_ANGLE = re.compile(r"<(?=[#@/:!]|a:|t:)")
+# Every masked link `[text](url)`, however many on a line and however nested: `](` is split.
+_MASKED = re.compile(r"\]\s*\(")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise(text: str) -> str:
+    """No mention, channel or role reference and no masked link can survive in `text`."""
+    text = _MASKED.sub(lambda m: "]" + ZWSP + m.group()[1:], text)
+    return escape_mentions(_ANGLE.sub("<" + ZWSP, text))
+
+
 def escape(text: str) -> str:
-    """Text a user or a source wrote, made literal: no Markdown, and mentions shown but inert."""
-    return escape_mentions(escape_markdown(text))
+    """Text a user or a source wrote, made literal: no Markdown, and mentions and links shown but inert."""
+    return neutralise(escape_markdown(text))
 
 
 def inert(text: str) -> str:
-    """Text shown where Discord renders no Markdown (footers): mentions made inert only."""
-    return escape_mentions(text)
+    """Text shown where Discord renders no Markdown (footers): mentions and links made inert only."""
+    return neutralise(text)
+
+
+def clean_label(text: str) -> str:
+    """A label Discord shows as plain text (autocomplete choices): no control characters, one line."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _wrap(text: str, mark: str) -> str:
@@ -49,7 +71,7 @@ def render_span(span: Span) -> str:
     """One span as Discord Markdown, its text escaped."""
     if span.style == "code":
         # Backticks cannot be escaped inside a code span; a look-alike keeps the span closed.
-        return _wrap(escape_mentions(span.text.replace("`", "ˋ")), "`")
+        return _wrap(neutralise(span.text.replace("`", "ˋ")), "`")
     text = escape(span.text)
     if span.url:
         url = span.url.replace(" ", "%20").replace(">", "%3E")

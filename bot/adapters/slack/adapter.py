@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -32,6 +33,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import AdminDesk, PageHook, PostError, Receipt
+from bot.adapters.slack.actions import GO_PATTERN, PICK_ACTION, SHARE_ACTION, clicked_route, on_ephemeral, share_button
+from bot.adapters.slack.guard import Refusal, RequestGuard
 from bot.adapters.slack.blocks import (
     MAX_BLOCKS,
     SlackBlock,
@@ -156,6 +159,7 @@ class SlackAdapter:
             logger=logging.getLogger("slack_bolt"),
         )
         self.web_app = web_app if web_app is not None else web.Application()
+        self.guard = RequestGuard(signing_secret or "")
         if mode == "http":
             self.web_app.router.add_post(path, self._handle_http)
         self._app_token = app_token
@@ -186,6 +190,17 @@ class SlackAdapter:
             text = f"{action.get('value', '')} public"
             self._spawn(self._answer(text, body.get("response_url", ""), "button"))
 
+        @self.app.action(GO_PATTERN)
+        @self.app.action(PICK_ACTION)
+        async def on_view_click(ack: Callable[[], Awaitable[Any]], body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()  # first, as for commands: the reply goes through the response_url
+            self._spawn(self._answer_click(clicked_route(action), body, share=False))
+
+        @self.app.action(SHARE_ACTION)
+        async def on_share(ack: Callable[[], Awaitable[Any]], body: dict[str, Any], action: dict[str, Any]) -> None:
+            await ack()
+            self._spawn(self._answer_click(clicked_route(action), body, share=True))
+
         @self.app.command(ADMIN_COMMAND)
         async def on_admin(ack: Callable[[], Awaitable[Any]], command: dict[str, Any]) -> None:
             await ack()
@@ -204,8 +219,17 @@ class SlackAdapter:
             log.error("reply platform=slack crashed", exc_info=task.exception())
 
     async def _handle_http(self, request: web.Request) -> web.StreamResponse:
-        """One HTTP request from Slack (commands and interactivity), through bolt's verification and dispatch."""
-        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        """One HTTP request from Slack (commands and interactivity): the guard checks the raw request,
+        then bolt verifies and dispatches it."""
+        body = await self.guard.read(request)
+        if isinstance(body, Refusal):
+            return body.response()
+        refusal = self.guard.check(request, body)
+        if refusal is not None:
+            return refusal.response()
+        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                        headers=request.headers)  # type: ignore[arg-type]
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def _answer(self, text: str, response_url: str, via: str) -> None:
         """Answer one `/brief` text through its response_url, and log the outcome (never a token)."""
@@ -213,13 +237,39 @@ class SlackAdapter:
         doc, request, outcome = self._document(text)
         public = bool(request and request.public)
         shareable = request is not None and request.topic is not None and not public and doc.tone == "info"
-        extra = [post_button(request.topic)] if shareable and request and request.topic else []
+        extra = [share_button(doc.route)] if shareable and doc.route else []
+        if shareable and not doc.route and request and request.topic:
+            extra = [post_button(request.topic)]
         pages = fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES)
         delivered = await self._reply(response_url, doc, pages, public, via)
         log.info(
             "command platform=slack via=%s topic=%r outcome=%s public=%s delivered=%s latency_ms=%.1f",
             via, text.strip()[:80], outcome, public, delivered, (time.perf_counter() - started) * 1000,
         )
+
+    async def _answer_click(self, route: str, body: dict[str, Any], *, share: bool) -> None:
+        """Answer a click with the view its route names: in place on an ephemeral message, else to the clicker."""
+        started = time.perf_counter()
+        url = str(body.get("response_url", ""))
+        try:
+            doc = await asyncio.to_thread(self.briefer.open, route, self.name)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("click platform=slack failed ref=%s", ref)
+            doc = message(FAILED_TITLE, FAILED_TEXT.format(ref=ref), tone="error")
+        in_place = on_ephemeral(body) and not share
+        extra = [share_button(doc.route)] if doc.route and not share else []
+        pages = render_blocks(doc, extra=extra)[:1]  # a view fits one message by construction
+        base: dict[str, Any] = {"text": fallback_text(doc)}
+        if share:
+            base |= {"response_type": "in_channel", "replace_original": False}
+        elif in_place:
+            base |= {"replace_original": True}
+        else:
+            base |= {"response_type": "ephemeral", "replace_original": False}
+        delivered = await self._send_pages(url, base, pages)
+        log.info("click platform=slack in_place=%s share=%s answer=%r delivered=%s latency_ms=%.1f",
+                 in_place, share, doc.title[:80], delivered, (time.perf_counter() - started) * 1000)
 
     async def _answer_admin(self, user_id: str, text: str, response_url: str) -> None:
         """Answer one `/briefbot-admin` text, always ephemerally, and log it (the refusal is logged by Admin)."""
@@ -251,8 +301,8 @@ class SlackAdapter:
             ref = uuid.uuid4().hex[:8]
             log.exception("command platform=slack failed ref=%s", ref)
             return message(FAILED_TITLE, FAILED_TEXT.format(ref=ref), tone="error"), None, "failed"
-        if request is None:
-            return doc, None, "refused"
+        if request is None or doc.tone == "error":
+            return doc, request, "refused"
         if request.help:
             return doc, request, "help"
         return doc, request, "brief" if request.topic else "topics"
@@ -262,10 +312,17 @@ class SlackAdapter:
         if not url:
             log.error("command platform=slack has no response_url; nothing sent")
             return False
-        hook = AsyncWebhookClient(url=url, session=self._session, retry_handlers=self.retries)
         base: dict[str, Any] = {"response_type": "in_channel" if public else "ephemeral", "text": fallback_text(doc)}
         if via == "button":
             base["replace_original"] = False
+        return await self._send_pages(url, base, pages)
+
+    async def _send_pages(self, url: str, base: dict[str, Any], pages: list[list[SlackBlock]]) -> bool:
+        """POST each page to the response_url with `base`; True when Slack took every one."""
+        if not url:
+            log.error("reply platform=slack has no response_url; nothing sent")
+            return False
+        hook = AsyncWebhookClient(url=url, session=self._session, retry_handlers=self.retries)
         for page in pages:
             try:
                 resp = await _send(hook, {**base, "blocks": page})

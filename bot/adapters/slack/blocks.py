@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.document import Document, Item, Line, Note, Section, Span, Text, line_text
+from bot.core.document import Action, Document, Item, Line, Note, Section, Span, Text, line_text
 
 SlackBlock = dict[str, Any]
 
@@ -21,6 +21,18 @@ HEADER_CHARS = 150
 MESSAGE_CHARS = 12000
 # The top-level `text` is only the notification / screen-reader fallback when blocks are present.
 FALLBACK_CHARS = 3000
+
+# https://docs.slack.dev/reference/block-kit/block-elements/button-element: text ≤ 75, value ≤ 2000.
+BUTTON_TEXT_CHARS = 75
+BUTTONS_PER_ROW = 5
+# https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element: ≤ 100 options,
+# option text ≤ 75, value ≤ 150, placeholder ≤ 150.
+OPTIONS_MAX = 100
+OPTION_TEXT_CHARS = 75
+PLACEHOLDER_CHARS = 150
+# Action ids of view links: one per button of a message (Slack wants them distinct), one for the pick-list.
+GO_ACTION = "bb_go_{n}"
+PICK_ACTION = "bb_pick"
 
 ELLIPSIS = "…"
 CONTINUED = " (continued)"
@@ -118,8 +130,11 @@ def truncate(text: str, limit: int) -> str:
 
 
 def header_block(text: str) -> SlackBlock:
-    """A header block (plain text: Slack does not parse it, so nothing to escape)."""
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, HEADER_CHARS), "emoji": True}}
+    """A header block, escaped like every other text and cut (never inside an entity) to its limit."""
+    cut = truncate(text, HEADER_CHARS)
+    while slack_len(escape_mrkdwn(cut)) > HEADER_CHARS:
+        cut = truncate(cut, len(cut) - 1)
+    return {"type": "header", "text": {"type": "plain_text", "text": escape_mrkdwn(cut), "emoji": True}}
 
 
 def section_block(mrkdwn: str) -> SlackBlock:
@@ -189,8 +204,37 @@ class _Pager:
         self.pages[-1][-1] = block
 
 
+def _button(n: int, action: Action) -> SlackBlock:
+    button: SlackBlock = {"type": "button", "action_id": GO_ACTION.format(n=n), "value": action.target,
+                          "text": {"type": "plain_text", "text": truncate(action.label, BUTTON_TEXT_CHARS), "emoji": True}}
+    if action.style == "primary":
+        button["style"] = "primary"
+    return button
+
+
+def action_blocks(doc: Document) -> list[SlackBlock]:
+    """The document's links: rows of buttons, then a static select of the `option` links."""
+    buttons = [a for a in doc.actions if a.kind == "button"]
+    options = [a for a in doc.actions if a.kind == "option"][:OPTIONS_MAX]
+    rows: list[SlackBlock] = [
+        {"type": "actions", "elements": [_button(n + i, a) for i, a in enumerate(buttons[n:n + BUTTONS_PER_ROW])]}
+        for n in range(0, len(buttons), BUTTONS_PER_ROW)
+    ]
+    if options:
+        rows.append({"type": "actions", "elements": [{
+            "type": "static_select", "action_id": PICK_ACTION,
+            "placeholder": {"type": "plain_text", "text": truncate(doc.menu or "Open…", PLACEHOLDER_CHARS), "emoji": True},
+            "options": [{"text": {"type": "plain_text", "text": truncate(a.label, OPTION_TEXT_CHARS), "emoji": True},
+                         "value": a.target} for a in options],
+        }]})
+    return rows
+
+
 def render_blocks(doc: Document, *, extra: Sequence[SlackBlock] = ()) -> list[list[SlackBlock]]:
-    """The document as pages of Block Kit blocks, each page within Slack's limits; `extra` ends the last page."""
+    """The document as pages of Block Kit blocks, each page within Slack's limits; `extra` ends the last page.
+
+    The document's links (buttons, a select) end the last page, before `extra`.
+    """
     pager = _Pager()
     if doc.summary:
         for piece in split_text(render_line(doc.summary), SECTION_CHARS):
@@ -201,7 +245,7 @@ def render_blocks(doc: Document, *, extra: Sequence[SlackBlock] = ()) -> list[li
             if pager.add(section_block(text)) and not first:
                 pager.replace_last(section_block(f"{title}\n{text}"))
     tail = [context_block(piece) for piece in split_text(escape_mrkdwn(doc.footer), SECTION_CHARS)] if doc.footer else []
-    for block in [*tail, *extra]:
+    for block in [*action_blocks(doc), *tail, *extra]:
         pager.add(block)
     pages = [page for page in pager.pages if page]
     return [[header_block(_page_title(doc, i, len(pages))), *page] for i, page in enumerate(pages)] or [

@@ -155,8 +155,10 @@ async def test_brief_answers_with_ephemeral_embeds_and_no_mentions(adapter: Disc
     assert data["allowed_mentions"] == {"parse": []}
     assert data["embeds"][0]["title"] == "Brief: China"
     titles = [e.get("title") for e in data["embeds"]]
-    assert "Flagged claims" in titles and "Positions" in titles
+    assert any(t and t.startswith("Most serious flags") for t in titles) and any(t and t.startswith("Sources") for t in titles)
     assert embed_errors(data["embeds"]) == []
+    buttons = [c for row in data["components"] for c in row["components"] if c["type"] == 2]
+    assert [b["label"] for b in buttons][:2] == ["Theses", "Flagged (2)"] and all(b["custom_id"].startswith("bb1:") for b in buttons)
 
 
 async def test_public_option_posts_for_everyone(adapter: DiscordAdapter, fake: FakeDiscordAPI) -> None:

@@ -20,7 +20,9 @@ from bot.adapters.slack.adapter import (
     SlackConfigError,
     slack_adapter_from_env,
 )
+from bot.adapters.slack.actions import SHARE_ACTION
 from bot.core.briefer import Briefer
+from bot.core.views.routes import Route, decode
 from bot.core.document import Document, Section, Text, plain
 from bot.core.errors import DeliveryError
 from bot.core.store import Store, build_store, load_store
@@ -97,9 +99,9 @@ async def test_signed_command_gets_the_brief_ephemerally(served: Served) -> None
     reply = replies[0]
     assert reply["response_type"] == "ephemeral"
     assert reply["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": "Brief: China", "emoji": True}}
-    assert "*Positions*" in all_text(replies) and "An op-ed" in all_text(replies)
+    assert "*Theses (tallied by independent origin)*" in all_text(replies) and "Bottom line" in all_text(replies)
     button = reply["blocks"][-1]["elements"][0]
-    assert (button["action_id"], button["value"]) == (POST_PUBLIC_ACTION, "china")
+    assert button["action_id"] == SHARE_ACTION and decode(button["value"]) == Route("summary", "china", 0, decode(button["value"]).fp)
     assert block_problems(reply["blocks"]) == []
     assert served[0].refused == []
 
@@ -108,7 +110,8 @@ async def test_public_argument_posts_to_the_channel(served: Served) -> None:
     replies = await command(served, "chine public")
     assert [r["response_type"] for r in replies] == ["in_channel"]
     assert replies[0]["blocks"][0]["text"]["text"] == "Brief: China"
-    assert all(b["type"] != "actions" for b in replies[0]["blocks"])
+    ids = [e["action_id"] for b in replies[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert SHARE_ACTION not in ids and POST_PUBLIC_ACTION not in ids  # already in the channel: nothing to share
 
 
 async def test_help_and_topic_list(served: Served) -> None:
@@ -159,6 +162,9 @@ async def test_hostile_argument_cannot_mention_or_link(served: Served) -> None:
     replies = await command(served, "<!channel> & <@U0ADMIN> <https://x.io|y>")
     text = all_text(replies)
     assert "<!" not in text and "<@" not in text and "<http" not in text
+    replies = await command(served, "<!channel> & <@U0ADMIN> qqzx", hook="T1/1/none")  # matches nothing: echoed, escaped
+    text = all_text(replies)
+    assert "<!" not in text and "<@" not in text
     assert "&lt;!channel&gt;" in text and "&amp; &lt;@U0ADMIN&gt;" in text
 
 
@@ -234,7 +240,7 @@ async def test_oversized_brief_is_split_and_cut_to_what_a_reply_can_carry(fake: 
     adapter = await serve(fake, Briefer(oversized_store(fixture_store)))
     async with aiohttp.ClientSession() as http:
         served = (fake, adapter, f"http://127.0.0.1:{adapter.port}/slack/events", http)
-        await command(served, "china")
+        await command(served, "china full")
         await fake.wait_for(lambda: not adapter._inflight)
     await adapter.close()
     replies = [r.body for r in fake.replies]
@@ -263,7 +269,7 @@ async def test_post_carries_the_key_and_find_post_finds_it(served: Served, fixtu
 
 async def test_multi_page_post_is_found_only_when_complete(fake: FakeSlackAPI, fixture_store: Store) -> None:
     adapter = await serve(fake, Briefer(fixture_store))
-    doc, _ = Briefer(oversized_store(fixture_store)).answer("china")
+    doc, _ = Briefer(oversized_store(fixture_store)).answer("china full")
     receipt = await adapter.post("C0BIG", doc, key="k1")
     assert len(receipt.message_ids) == POST_PAGES and fake.refused == []
     last = fake.messages["C0BIG"][-1]["blocks"][-1]

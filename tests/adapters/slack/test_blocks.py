@@ -74,7 +74,7 @@ def test_small_document_renders_to_exact_blocks() -> None:
         footer="Store v1.",
     )
     assert render_blocks(doc) == [[
-        {"type": "header", "text": {"type": "plain_text", "text": "Brief: <Test>", "emoji": True}},
+        {"type": "header", "text": {"type": "plain_text", "text": "Brief: &lt;Test&gt;", "emoji": True}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "2 sources · *1 flagged*", "verbatim": True}},
         {"type": "section", "text": {"type": "mrkdwn", "verbatim": True,
                                      "text": "*Key claims*\n❓ *Unsupported* · Paper\nA &amp; B\n_claim c1_\n\n› _[s1] Source_"}},
