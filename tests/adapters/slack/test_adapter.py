@@ -18,9 +18,11 @@ from bot.adapters.slack.adapter import (
     RESPONSE_URL_USES,
     SlackAdapter,
     SlackConfigError,
+    fit_pages,
     slack_adapter_from_env,
 )
 from bot.adapters.slack.actions import SHARE_ACTION
+from bot.adapters.slack.blocks import render_blocks
 from bot.core.briefer import Briefer
 from bot.core.views.routes import Route, decode
 from bot.core.document import Document, Section, Text, plain
@@ -400,7 +402,9 @@ async def test_find_post_reads_only_since_the_claim_and_as_many_as_the_pages(fak
     from datetime import UTC, datetime, timedelta
 
     adapter = await serve(fake, Briefer(fixture_store))
-    doc, _ = Briefer(oversized_store(fixture_store)).answer("china")
+    doc = long_digest()
+    pages = len(fit_pages(render_blocks(doc), POST_PAGES))
+    assert pages > 1
     old = await adapter.post("C0HIST", doc, key="old")  # an earlier digest, before the claim
     claimed = datetime.now(UTC) + timedelta(minutes=1, seconds=1)  # past the one-minute clock-skew margin
     for m in fake.messages["C0HIST"]:
@@ -409,15 +413,24 @@ async def test_find_post_reads_only_since_the_claim_and_as_many_as_the_pages(fak
     for m in fake.messages["C0HIST"][len(old.message_ids):]:
         m["ts"] = f"{float(m['ts']) + 90:.6f}"  # this one after the claim
     new_ids = [m["ts"] for m in fake.messages["C0HIST"][len(old.message_ids):]]
-    receipt = Receipt("slack", "C0HIST", new_ids, pages=POST_PAGES)
+    receipt = Receipt("slack", "C0HIST", new_ids, pages=pages)
     before = len(fake.calls)
-    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=POST_PAGES) == receipt
-    assert await adapter.find_post("C0HIST", "old", since=claimed, pages=POST_PAGES) is None
+    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=pages) == receipt
+    assert await adapter.find_post("C0HIST", "old", since=claimed, pages=pages) is None
     history = [c.params for c in fake.calls[before:] if c.method == "conversations.history"]
-    assert len(history) == 2 and all(int(h["limit"]) == POST_PAGES for h in history)
+    assert len(history) == 2 and all(int(h["limit"]) == pages for h in history)
     assert float(history[0]["oldest"]) == pytest.approx((claimed - timedelta(minutes=1)).timestamp())
     # People wrote a lot after the digest: the cursor is followed, within a bound.
     fake.messages["C0HIST"] += [{"type": "message", "ts": f"{time.time() + 200 + n:.6f}", "text": "chat"}
                                 for n in range(150)]
-    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=POST_PAGES) == receipt
+    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=pages) == receipt
     await adapter.close()
+
+
+def long_digest() -> Document:
+    """A digest that takes several Slack messages."""
+    from bot.core.document import Item, bold
+
+    items = [Item(badge="🤔", head=[bold(f"Claim {n}")], note=[plain(f"claim c{n}")],
+                  body=[[plain("A statement about the subject, of the length claims have. " * 5)]]) for n in range(60)]
+    return Document(title="Digest daily", sections=[Section(title="Claims", blocks=items)])
