@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -28,7 +29,9 @@ from bot.runtime.health import Check, health_routes
 from bot.digests.ledger import database_url
 from bot.runtime.metrics import Metrics
 from bot.digests.schedule import DigestScheduler
-from bot.runtime.settings import Settings
+from bot.runtime.settings import Settings, SettingsError
+from bot.web.server import Pages, WebSettings
+from bot.web.signing import MIN_SECRET_CHARS, Signer
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,7 @@ class App:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     started: set[str] = field(default_factory=set)
     digests: bool = True
+    pages: Pages | None = None
     _web_runner: web.AppRunner | None = None
 
 
@@ -99,12 +103,13 @@ def build(
 ) -> App:
     """Load the store and config (raising on errors) and build every part; nothing connects yet."""
     metrics = Metrics()
-    briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command)
+    changelog = ChangeLog(settings.state_dir / "changes.jsonl")  # the reloader writes it; digests and the changes view read it
+    briefer = Briefer(load_store(settings.briefs_dir), observer=metrics.command, changelog=changelog)
     config = load_config(settings.config_dir, set(briefer.store.topics))
+    pages = web_pages(settings, env, lambda: briefer.store)  # first: a bad web setting stops before anything is built
     web_app = web.Application()
     adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories, only=only)
     app = App(settings, briefer, config, metrics, web_app, adapters, digests=digests)
-    changelog = ChangeLog(settings.state_dir / "changes.jsonl")  # the reloader writes it, digests read it
     app.runner, app.scheduler = build_digests(
         config, lambda: briefer.store, adapters, url=database_url(settings.state_dir), changelog=changelog,
     )
@@ -114,11 +119,37 @@ def build(
     for adapter in adapters.values():
         if hasattr(adapter, "admin"):
             adapter.admin = app.admin  # adapters with admin commands answer them through this
+        if hasattr(adapter, "web_link") and settings.public_url:
+            adapter.web_link = pages.chat_link  # "Open in browser" under briefs, signed when the pages are
     console = adapters.get("console")
     if isinstance(console, ConsoleAdapter) and console.inp is not None:
         console.on_eof = app.stopping.set  # Ctrl-D at the console stops the bot, like Ctrl-C
     web_app.add_routes(health_routes(metrics, readiness_checks(app)))
+    app.pages = pages
+    web_app.add_routes(pages.routes())
     return app
+
+
+def web_pages(settings: Settings, env: Mapping[str, str], current: Callable[[], Store]) -> Pages:
+    """The web pages over the store in service, with the access rule and ClaimReview from the settings."""
+    from bot.curation.export import Reviewer, claim_review
+
+    secret = settings.web_signing_secret.get_secret_value() if settings.web_signing_secret else ""
+    if secret and len(secret) < MIN_SECRET_CHARS:
+        raise SettingsError(f"WEB_SIGNING_SECRET is {len(secret)} characters long: use at least {MIN_SECRET_CHARS} "
+                            "(for example `openssl rand -hex 32`).")
+    if settings.public_url and settings.web_access == "signed" and not secret:
+        raise SettingsError("PUBLIC_URL is set but WEB_SIGNING_SECRET is not: chat cannot sign its links to the "
+                            "pages. Set WEB_SIGNING_SECRET, or WEB_ACCESS=public to open the pages to anyone.")
+    signer = Signer(secret, settings.web_link_expiry_hours * 3600) if secret else None
+    reviewer_name = env.get("BRIEFBOT_REVIEWER", "briefbot curators")
+    reviewer_url = env.get("BRIEFBOT_REVIEWER_URL")
+
+    def review(store: Store, claim_id: str, base_url: str) -> dict[str, Any] | None:
+        return claim_review(store.claims[claim_id], store, Reviewer(reviewer_name, reviewer_url, base_url),
+                            store.loaded_at.date())
+
+    return Pages(current, WebSettings(settings.web_access, signer, settings.public_url), review)
 
 
 def _admin_ids(app: App) -> dict[str, list[str]]:
@@ -214,7 +245,7 @@ async def start(app: App) -> None:
         app._web_runner = web.AppRunner(app.web_app)
         await app._web_runner.setup()
         await web.TCPSite(app._web_runner, app.settings.host, app.settings.port).start()
-        log.info("health and metrics on port %s", app.settings.port)
+        log.info("health, metrics and web pages on port %s", app.settings.port)
     for name, adapter in app.adapters.items():
         await adapter.start()
         app.started.add(name)

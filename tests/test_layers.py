@@ -20,8 +20,9 @@ LAYERS: dict[str, set[str]] = {
     "bot.digests": {"bot.core", "bot.adapters.base"},
     "bot.curation": {"bot.core", "bot.adapters.base"},
     "bot.runtime": {"bot.core"},
-    "bot.app": {"bot.core", "bot.adapters", "bot.digests", "bot.curation", "bot.runtime"},
-    "bot.cli": {"bot.core", "bot.adapters", "bot.digests", "bot.curation", "bot.runtime", "bot.app"},
+    "bot.web": {"bot.core"},
+    "bot.app": {"bot.core", "bot.adapters", "bot.digests", "bot.curation", "bot.runtime", "bot.web"},
+    "bot.cli": {"bot.core", "bot.adapters", "bot.digests", "bot.curation", "bot.runtime", "bot.web", "bot.app"},
     "bot.__main__": {"bot.cli"},
 }
 PLATFORM_LIBRARIES = ("discord", "slack_bolt", "slack_sdk", "aiohttp")

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from bot.core.document import Document
 from bot.core.errors import DeliveryError
+from bot.core.permalinks import page_of
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,21 @@ class Adapter(Protocol):
         `since` (when the delivery was first claimed) and `pages` (how many the post has, when known)
         bound the history read.
         """
+
+
+# A document's web page path -> the address chat links to (signed when the pages are), or None when
+# the pages have no public address. The app gives adapters one when PUBLIC_URL is set.
+WebLink = Callable[[str], "str | None"]
+
+OPEN_IN_BROWSER = "Open in browser"
+
+
+def web_url(link: WebLink | None, doc: Document) -> str | None:
+    """The "Open in browser" address of a document, or None (no page, or no public address)."""
+    path = page_of(doc)
+    if link is None or not path or doc.tone == "error":
+        return None
+    return link(path)
 
 
 class AdminDesk(Protocol):

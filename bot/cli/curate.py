@@ -73,8 +73,9 @@ def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reviewer", default=os.environ.get("BRIEFBOT_REVIEWER", "briefbot curators"),
                    help="the reviewing organisation's name ($BRIEFBOT_REVIEWER)")
     p.add_argument("--reviewer-url", default=os.environ.get("BRIEFBOT_REVIEWER_URL"))
-    p.add_argument("--base-url", default=os.environ.get("BRIEFBOT_PUBLIC_URL"),
-                   help="public address of the reviews; each ClaimReview gets BASE/claims/ID as its url")
+    p.add_argument("--base-url", default=os.environ.get("PUBLIC_URL") or os.environ.get("BRIEFBOT_PUBLIC_URL"),
+                   help="public address of the web pages ($PUBLIC_URL); each ClaimReview gets its claim page "
+                        "BASE/claims/ID as its url")
     p.add_argument("--date", type=date.fromisoformat, help="review date (default: the day the store was loaded)")
 
 
@@ -88,7 +89,7 @@ def export_command(args: argparse.Namespace, store: Store) -> int:
         data = claim_reviews(store, Reviewer(args.reviewer, args.reviewer_url, args.base_url), args.date)
         if not args.base_url:
             print("Each ClaimReview lacks the `url` fact-check aggregators require: pass --base-url "
-                  "(or set BRIEFBOT_PUBLIC_URL) to the public address of the reviews.", file=sys.stderr)
+                  "(or set PUBLIC_URL) to the public address of the web pages.", file=sys.stderr)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 
 from bot.core import messages
 from bot.core.briefing import Brief, brief
+from bot.core.changes import ChangeLog
 from bot.core.compose import compose_brief, compose_topics
 from bot.core.document import Document, message
 from bot.core.errors import BadArgument, UnknownTopic, UserError
@@ -20,7 +21,8 @@ from bot.core.store import Store
 from bot.core.topics import MAX_QUERY_CHARS, complete, find_topic, name_index, normalise
 from bot.core.views.build import link
 from bot.core.views.catalog import Views
-from bot.core.views.routes import Route, ViewName
+from bot.core.views.changes import changes_view, is_since_key
+from bot.core.views.routes import BadRoute, Route, ViewName, decode
 
 MAX_COMMAND_CHARS = 200
 # How close (RapidFuzz ratio, 0-100) a query must be to a topic name to be taken for a typo of it.
@@ -49,6 +51,7 @@ class BriefRequest:
     help: bool = False
     view: str = "summary"
     page: int = 0
+    since: str = ""  # the changes view: the store version (its hash) the changes are counted from
 
 
 def parse_command(text: str) -> BriefRequest:
@@ -67,6 +70,8 @@ def parse_command(text: str) -> BriefRequest:
     page = 0
     if len(words) > 1 and words[-1].isdigit() and len(words[-1]) <= 4:
         page, words = max(int(words[-1]) - 1, 0), words[:-1]
+    if len(words) > 2 and words[-2].casefold() == "changes" and is_since_key(words[-1]):
+        return BriefRequest(topic=" ".join(words[:-2]), public=public, view="changes", page=page, since=words[-1].lower())
     view = "summary"
     if len(words) > 1 and words[-1].casefold() in VIEW_WORDS:
         view, words = VIEW_WORDS[words[-1].casefold()], words[:-1]
@@ -116,8 +121,9 @@ def prepare(store: Store, *, warm: bool = True) -> Prepared:
 class Briefer:
     """Holds one prepared store at a time; `swap` replaces it in a single assignment."""
 
-    def __init__(self, store: Store | Prepared, observer: Observer | None = None) -> None:
+    def __init__(self, store: Store | Prepared, observer: Observer | None = None, changelog: ChangeLog | None = None) -> None:
         self.observer = observer
+        self.changelog = changelog  # the curators' change log, for the changes view a long digest links to
         self._snap = store if isinstance(store, Prepared) else prepare(store)
         self._lock = threading.Lock()
 
@@ -188,17 +194,28 @@ class Briefer:
             return snap.views.search(request.topic, request.page), "-", "search"
         if request.view == "full":
             return snap.document(found), found.id, "brief"
+        if request.view == "changes":
+            return self._changes(snap, Route("changes", found.id, request.page, request.since)), found.id, "changes"
         return snap.views.open(Route(request.view, found.id, request.page)), found.id, "brief"  # type: ignore[arg-type]
 
     def open(self, target: str, platform: str = "console") -> Document:
         """The view a button's route names, from the snapshot in service now (clicks are stateless)."""
         started = time.perf_counter()
-        doc = self._snap.views.open_text(target)
+        snap = self._snap
+        route = _route_of(target)
+        doc = self._changes(snap, route) if route and route.view == "changes" else snap.views.open_text(target)
         seconds = time.perf_counter() - started
         log.info("click answered", extra={"platform": platform, "outcome": "click", "ms": round(seconds * 1000, 1)})
         if self.observer is not None:
             self.observer(platform, "-", "click", seconds)
         return doc
+
+    def _changes(self, snap: Prepared, route: Route) -> Document:
+        """The changes view of a topic, read from the change log (which a reload may be appending to)."""
+        if route.id not in snap.store.topics:
+            return snap.views.open(Route("summary", route.id))  # says the topic is gone
+        log = self.changelog.entries() if self.changelog else []
+        return changes_view(snap.store, route.id, route.fp, route.page, log)
 
     def topics_document(self) -> Document:
         """The list of topics."""
@@ -207,6 +224,13 @@ class Briefer:
     def complete(self, typed: str, limit: int = 25) -> list[Topic]:
         """Topics for autocomplete."""
         return complete(self.store.topics, typed, limit)
+
+
+def _route_of(target: str) -> Route | None:
+    try:
+        return decode(target)
+    except BadRoute:
+        return None
 
 
 def _mistyped(query: str, suggestions: list[str], snap: Prepared) -> bool:

@@ -5,6 +5,7 @@ from bot.core.briefing import Brief, ClaimView, FlagView, PositionView, SourceVi
 from bot.core.document import Document, Item, Line, Note, Section, Text, bold, code, italic, plain
 from bot.core.labels import LABEL_EMOJI
 from bot.core.models import SourceKind, Topic
+from bot.core.permalinks import topic_path
 
 KIND_EMOJI: dict[SourceKind, str] = {
     SourceKind.OP_ED: "📝",
@@ -61,6 +62,7 @@ def compose_brief(brief: Brief) -> Document:
         summary=summary,
         sections=[s for s in sections if s.blocks],
         footer=FOOTER.format(version=brief.store_version),
+        web_path=topic_path(brief.topic.id),
     )
 
 

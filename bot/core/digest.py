@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.core.briefing import FlagView, PositionView, TopicView, brief
 from bot.core.changes import ChangeEntry, ChangeSet
 from bot.core.compose import KIND_EMOJI
-from bot.core.document import Document, Item, Line, Note, Section, Text, bold, plain, visible_chars
+from bot.core.document import Action, Document, Item, Line, Note, Section, Text, bold, plain, visible_chars
 from bot.core.labels import FLAGGED_LABELS, LABEL_EMOJI, LABEL_TEXT, Label, label_of
 from bot.core.views.build import STANCE_WORD, clip, link, ranked_flags
+from bot.core.views.changes import is_since_key, since_key
 from bot.core.views.routes import Route
 from bot.core.models import Claim, Position, Source
 from bot.core.store import Store
@@ -98,6 +99,7 @@ class Digest(BaseModel):
     store_version: str
     topics: list[TopicDigest]
     updates: list[Update] = Field(default_factory=list)
+    since_version: str = Field(default="", description="The store version the channel was last sent ('' for a first digest).")
 
 
 def _hash(*parts: object) -> str:
@@ -174,7 +176,8 @@ def digest(
             theses=[t.id for t in b.theses],
         ))
     updates = updates_since(log, since.version if since else "", set(ids))
-    return Digest(store_version=store.version, topics=parts, updates=updates), now
+    return Digest(store_version=store.version, topics=parts, updates=updates,
+                  since_version=since.version if since else ""), now
 
 
 def updates_since(log: Sequence[ChangeEntry], version: str, topics: set[str]) -> list[Update]:
@@ -233,18 +236,23 @@ def _digest(d: Digest, title: str, positions: bool, changes: bool, flagged: bool
     titles = {p.source.id: p.source.title for t in d.topics for p in t.positions}
     left = shown
     hidden = 0
+    more: list[Action] = []  # a button per topic whose changes did not all fit: the changes view, paged
     if changes:
         for part in d.topics:
             if not part.changes:
                 continue
             items: list[Text | Item | Note] = [_change_item(c, titles, cap) for c in part.changes[:left]]
             hidden += len(part.changes) - len(items)
+            since = since_key(d.since_version)
+            if len(items) < len(part.changes) and is_since_key(since):
+                more.append(link(f"All {len(part.changes)} changes: {clip(part.topic.title, 40)}",
+                                 Route("changes", part.topic.id, 0, since)))
             left -= len(items)
             if items:
                 sections.append(Section(title=f"{part.topic.title}: what changed", blocks=items))
         if hidden:
             sections.append(Section(title="More changes", blocks=[
-                _none(f"+{hidden} more change(s); each topic's line below counts them, and its button opens it.")]))
+                _none(f"+{hidden} more change(s): the “All … changes” buttons list them page by page.")]))
     mixed = len({t.first for t in d.topics}) > 1  # else the summary line says it once for all
     sections.append(Section(title="Topics", blocks=[_topic_line(part, flagged, changes and mixed, changes, cap) for part in d.topics]
                             or [_none("No topic to report on.")]))
@@ -259,7 +267,7 @@ def _digest(d: Digest, title: str, positions: bool, changes: bool, flagged: bool
         summary.append(plain(f" · {FIRST_DIGEST}"))
     elif changes and d.topics and not n_changes and not d.updates:
         summary.append(plain(f" · {NO_CHANGE}"))
-    actions = [link(t.topic.title, Route("summary", t.topic.id)) for t in d.topics]
+    actions = [*more, *(link(t.topic.title, Route("summary", t.topic.id)) for t in d.topics)]
     return Document(title=title, summary=summary, sections=sections, footer=DIGEST_FOOTER.format(version=d.store_version),
                     actions=actions)
 

@@ -105,6 +105,9 @@ class Document(Node):
     menu: str = ""
     # The route of this view itself (for "Post to channel" and "open again"); empty for other documents.
     route: str = ""
+    # The path of this document's web page (bot.core.permalinks); adapters turn it into an
+    # "Open in browser" link when the pages have a public address. Empty: no page.
+    web_path: str = ""
 
 
 def line_text(line: Line) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.core.permalinks import absolute, claim_path
 from bot.core.labels import LABEL_TEXT, Label, label_of
 from bot.core.models import Attribution, Source, SourceKind
 from bot.core.origins import claim_relays
@@ -113,7 +114,7 @@ def claim_review(entry: ClaimEntry, store: Store, reviewer: Reviewer, reviewed: 
     return _drop_none({
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{reviewer.base_url.rstrip('/')}/claims/{entry.claim.id}" if reviewer.base_url else None,
+        "url": absolute(reviewer.base_url, claim_path(entry.claim.id)) if reviewer.base_url else None,
         "identifier": entry.claim.id,
         "claimReviewed": entry.claim.statement,
         "datePublished": reviewed.isoformat(),

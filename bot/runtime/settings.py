@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import BriefbotError
@@ -25,9 +25,14 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="text for people, json for log pipelines.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     console: bool | None = Field(None, description="Force the console adapter on or off (default: on when no platform token is set).")
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s?#]+$",
+                                   description="Public address of the web pages; chat links and ClaimReview urls use it.")
+    web_access: Literal["signed", "public"] = Field("signed", description="signed: pages need a signed link; public: open to anyone.")
+    web_signing_secret: SecretStr | None = Field(None, description="Key of the signed links (at least 16 characters).")
+    web_link_expiry_hours: int = Field(168, ge=1, le=8760, description="How long a signed link from chat stays valid.")
 
 
-SECRET_NAMES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
+SECRET_NAMES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN", "WEB_SIGNING_SECRET")
 
 
 def secrets_in(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -18,9 +18,9 @@ import discord.http
 import yarl
 from discord import app_commands
 
-from bot.adapters.base import AdminDesk, PageHook, PostError, Receipt
+from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, PageHook, PostError, Receipt, WebLink, web_url
 from bot.adapters.discord.components import components, make_items
-from bot.adapters.discord.embeds import Page, clean_label, render_embeds, truncate
+from bot.adapters.discord.embeds import Page, clean_label, render_embeds, truncate, web_view
 from bot.core import messages
 from bot.core.briefer import Briefer
 from bot.core.document import Document, message
@@ -117,6 +117,7 @@ class DiscordAdapter:
     ) -> None:
         self.briefer = briefer
         self.admin = admin  # the app sets it; without it `/brief-admin` answers that admin commands are off
+        self.web_link: WebLink | None = None  # the app sets it when the web pages have a PUBLIC_URL
         self.guild_id = guild_id
         self.api_url = api_url
         self.gateway_url = gateway_url
@@ -276,8 +277,19 @@ class DiscordAdapter:
         doc, request = await self._in_time(interaction, asyncio.to_thread(self.briefer.answer, text, self.name),
                                            ephemeral=not public)
         public = (public or bool(request and request.public)) and doc.tone != "error"
-        await self._reply(interaction, render_embeds(doc), ephemeral=not public, view=components(doc, self.items))
+        await self._reply(interaction, render_embeds(doc), ephemeral=not public, view=self._view(doc))
         return "error" if doc.tone == "error" else "ok"
+
+    def _view(self, doc: Document) -> discord.ui.View | None:
+        """The document's links to other views, and "Open in browser" when the pages have a public address."""
+        view = components(doc, self.items)
+        url = web_url(self.web_link, doc)
+        if url is None:
+            return view
+        try:
+            return web_view(url, OPEN_IN_BROWSER, view)
+        except ValueError:  # every row already holds view links: the web link is the one left out
+            return view
 
     async def _click(self, interaction: discord.Interaction, route: str) -> None:
         """A view's button or select: edit an ephemeral message in place, else answer the clicker alone."""
@@ -290,7 +302,7 @@ class DiscordAdapter:
         if not done:
             await interaction.response.defer(ephemeral=True, thinking=not in_place)
         doc = await work
-        page, view = render_embeds(doc)[0], components(doc, self.items)  # a view fits one message
+        page, view = render_embeds(doc)[0], self._view(doc)  # a view fits one message
         none = discord.AllowedMentions.none()
         if interaction.response.is_done():
             if in_place:

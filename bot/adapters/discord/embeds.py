@@ -235,3 +235,13 @@ def _one_embed_problems(embed: discord.Embed) -> list[str]:
         problems.append("embed is empty")
     return problems
 
+
+# https://discord.com/developers/docs/components/reference#button: a link button's url is at most 512 characters.
+LINK_URL_CHARS = 512
+
+
+def web_view(url: str, label: str, view: discord.ui.View | None = None) -> discord.ui.View:
+    """`view` (or a new one) with a link button to the document's web page; Discord opens it, the bot sees no click."""
+    view = view if view is not None else discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=label, url=url[:LINK_URL_CHARS]))
+    return view

@@ -32,15 +32,18 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import AdminDesk, PageHook, PostError, Receipt
+from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, PageHook, PostError, Receipt, WebLink, web_url
 from bot.adapters.slack.actions import GO_PATTERN, PICK_ACTION, SHARE_ACTION, clicked_route, on_ephemeral, share_button
 from bot.adapters.slack.guard import Refusal, RequestGuard
 from bot.adapters.slack.blocks import (
     MAX_BLOCKS,
+    OPEN_WEB_ACTION,
     SlackBlock,
     context_block,
     fallback_text,
     render_blocks,
+    web_button,
+    with_button,
 )
 from bot.core import messages
 from bot.core.briefer import Briefer, BriefRequest
@@ -143,6 +146,7 @@ class SlackAdapter:
             raise ValueError("HTTP mode needs the signing secret")
         self.briefer = briefer
         self.admin = admin  # the app sets it; without it `/briefbot-admin` answers that admin commands are off
+        self.web_link: WebLink | None = None  # the app sets it when the web pages have a PUBLIC_URL
         self.mode = mode
         self.host, self.port, self.path = host, port, path
         self.retries = retry_handlers()
@@ -189,6 +193,10 @@ class SlackAdapter:
             await ack()
             text = f"{action.get('value', '')} public"
             self._spawn(self._answer(text, body.get("response_url", ""), "button"))
+
+        @self.app.action(OPEN_WEB_ACTION)
+        async def on_open_web(ack: Callable[[], Awaitable[Any]]) -> None:
+            await ack()  # Slack opens the link itself; the click only needs acknowledging
 
         @self.app.action(GO_PATTERN)
         @self.app.action(PICK_ACTION)
@@ -240,6 +248,8 @@ class SlackAdapter:
         extra = [share_button(doc.route)] if shareable and doc.route else []
         if shareable and not doc.route and request and request.topic:
             extra = [post_button(request.topic)]
+        if url := web_url(self.web_link, doc):
+            extra = with_button(extra, web_button(url, OPEN_IN_BROWSER))
         pages = fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES)
         delivered = await self._reply(response_url, doc, pages, public, via)
         log.info(
@@ -259,6 +269,8 @@ class SlackAdapter:
             doc = message(FAILED_TITLE, FAILED_TEXT.format(ref=ref), tone="error")
         in_place = on_ephemeral(body) and not share
         extra = [share_button(doc.route)] if doc.route and not share else []
+        if page_url := web_url(self.web_link, doc):
+            extra = with_button(extra, web_button(page_url, OPEN_IN_BROWSER))
         pages = render_blocks(doc, extra=extra)[:1]  # a view fits one message by construction
         base: dict[str, Any] = {"text": fallback_text(doc)}
         if share:

@@ -33,6 +33,9 @@ PLACEHOLDER_CHARS = 150
 # Action ids of view links: one per button of a message (Slack wants them distinct), one for the pick-list.
 GO_ACTION = "bb_go_{n}"
 PICK_ACTION = "bb_pick"
+# A link button still sends Slack an interaction; the adapter acknowledges this action id and does nothing.
+OPEN_WEB_ACTION = "bb_open_web"
+URL_CHARS = 3000
 
 ELLIPSIS = "…"
 CONTINUED = " (continued)"
@@ -264,3 +267,19 @@ def fallback_text(doc: Document) -> str:
     summary = f": {line_text(doc.summary)}" if doc.summary else ""
     pieces = split_text(escape_mrkdwn(doc.title + summary), FALLBACK_CHARS - 1)
     return pieces[0] + (ELLIPSIS if len(pieces) > 1 else "")
+
+
+def web_button(url: str, text: str) -> SlackBlock:
+    """A link button to the document's web page (Slack opens `url`; it is ours, never a source's)."""
+    return {"type": "button", "action_id": OPEN_WEB_ACTION, "url": url[:URL_CHARS],
+            "text": {"type": "plain_text", "text": text}}
+
+
+def with_button(blocks: Sequence[SlackBlock], button: SlackBlock) -> list[SlackBlock]:
+    """`blocks` with `button` added to its closing actions block (or in a new one)."""
+    out = list(blocks)
+    if out and out[-1].get("type") == "actions":
+        out[-1] = {**out[-1], "elements": [*out[-1]["elements"], button]}
+    else:
+        out.append({"type": "actions", "elements": [button]})
+    return out

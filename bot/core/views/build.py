@@ -65,6 +65,8 @@ def command_for(route: Route) -> str:
         return f"/brief {route.id}{page}"
     if route.view == "topics":
         return "/brief"
+    if route.view == "changes":
+        return f"/brief {route.id} changes {route.fp}{page}"
     word = "" if route.view == "summary" else f" {route.view}"
     return f"/brief {route.id}{word}{page}"
 

@@ -15,7 +15,7 @@ PREFIX = "bb1"
 MAX_ROUTE_CHARS = 100
 QUERY_CHARS = 60
 
-ViewName = Literal["summary", "thesis", "flagged", "positions", "sources", "source", "claim", "search", "topics"]
+ViewName = Literal["summary", "thesis", "flagged", "positions", "sources", "source", "claim", "search", "topics", "changes"]
 VIEWS: tuple[str, ...] = get_args(ViewName)
 MAX_PAGE = 9999
 

@@ -17,6 +17,7 @@ from bot.core.store import load_store
 from bot.core.views.routes import decode
 from tests.adapters.budgets import slack_visible
 from tests.conftest import BRIEFS
+from tests.fakes.big_edit import big_edit
 from tests.fakes.digest_world import write_config
 from tests.fakes.slack_actions import click_body, elements
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, block_problems
@@ -199,5 +200,38 @@ async def test_a_digest_post_is_one_message_whose_topic_buttons_open_summaries(f
         reply = await reply_to(fake, url, lambda hook: click_body(china, hook, ephemeral=False))
         assert (reply["response_type"], reply["replace_original"]) == ("ephemeral", False)
         assert reply["blocks"][0]["text"]["text"] == "Brief: China"
+    finally:
+        await adapter.close()
+
+
+async def test_a_long_digest_button_opens_every_change_page_by_page(fake: FakeSlackAPI, tmp_path: Path) -> None:
+    from bot.core.digest import compose_digest, digest
+
+    old = load_store(BRIEFS)
+    newer, log = big_edit(old, tmp_path)
+    adapter = SlackAdapter(Briefer(newer, changelog=log), bot_token=BOT_TOKEN, mode="http",
+                           signing_secret=SIGNING_SECRET, api_url=fake.api_url, host="127.0.0.1", port=0)
+    await adapter.start()
+    url = f"http://127.0.0.1:{adapter.port}/slack/events"
+    try:
+        _, sent = digest(old, "all", None)
+        result, _ = digest(newer, "all", sent, log.entries())
+        china = next(t for t in result.topics if t.topic.id == "china")
+        receipt = await adapter.post("C0DIGEST", compose_digest(result, "Digest morning"), key="morning|C0DIGEST|p2")
+        assert len(receipt.message_ids) == 1
+        buttons = [e for e in elements(fake.messages["C0DIGEST"][0]["blocks"]) if e["type"] == "button"]
+        more = next(e for e in buttons if e["text"]["text"].startswith("All ") and e["text"]["text"].endswith("China"))
+        reply = await reply_to(fake, url, lambda hook: click_body(more, hook, ephemeral=False))
+        seen: list[str] = []
+        while True:
+            assert_fits(reply)
+            text = str(reply["blocks"])
+            assert "China: what changed since your last digest" in text
+            seen += [c.id for c in china.changes if f"claim {c.id}" in text or f"position {c.id}" in text]
+            nxt = [e for e in elements(reply["blocks"]) if e["type"] == "button" and e["text"]["text"].endswith("▶")]
+            if not nxt:
+                break
+            reply = await reply_to(fake, url, lambda hook: click_body(nxt[0], hook, ephemeral=True))
+        assert sorted(seen) == sorted(c.id for c in china.changes)
     finally:
         await adapter.close()
