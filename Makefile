@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/discord_roundtrip.py
 	$(BIN)/python bench/bench_digest.py
 	$(BIN)/python bench/reload_latency.py briefs
+	$(BIN)/python bench/bench_faults.py
 	$(BIN)/python bench/fuzz_store.py --briefs briefs --count 4000 --seed 14
 
 schema: $(STAMP)

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter
 from bot.core.config import Config, load_config
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
-from bot.digests.delivery import Outcome
+from bot.digests.delivery import Outcome, ledger_reason
 from bot.curation.admin import Admin
 from bot.core.changes import ChangeLog, ChangeSet
 from bot.core.document import Document
@@ -229,15 +228,14 @@ def readiness_checks(app: App) -> dict[str, Check]:
         return not waiting, f"connected: {up}" + (f"; waiting: {', '.join(waiting)}" if waiting else "")
 
     async def database() -> tuple[bool, str]:
+        # A write probe, not a ping: ready means a digest post could be recorded right now.
         assert app.runner is not None
-        engine = app.runner.ledger.engine
-
-        def ping() -> None:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-
-        await asyncio.to_thread(ping)
-        return True, engine.dialect.name
+        deliverer = app.runner.deliverer
+        try:
+            detail = await asyncio.wait_for(asyncio.to_thread(app.runner.ledger.probe, deliverer.owner), 5.0)
+        except Exception as exc:  # noqa: BLE001 (any failure is the reason shown)
+            return False, f"{app.runner.ledger.engine.dialect.name}: {ledger_reason(exc)}"
+        return True, detail
 
     return {"store": store, "adapters": adapters, "database": database}
 

@@ -63,7 +63,7 @@ async def test_health_endpoints_on_port(tree: Path, unused_tcp_port: int) -> Non
         async with ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{unused_tcp_port}/readyz") as r:
                 body = await r.json()
-                assert r.status == 200 and body["ready"] and body["checks"]["database"]["detail"] == "sqlite"
+                assert r.status == 200 and body["ready"] and body["checks"]["database"]["detail"] == "sqlite: writable"
             app.briefer.answer("chine", platform="console")
             async with http.get(f"http://127.0.0.1:{unused_tcp_port}/metrics") as r:
                 text = await r.text()

@@ -1,11 +1,13 @@
 """The one interface every platform adapter implements, and what a post returns."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bot.core.document import Document
+from bot.core.errors import DeliveryError
 from bot.core.permalinks import page_of
 
 
@@ -16,6 +18,19 @@ class Receipt:
     platform: str
     channel: str
     message_ids: list[str] = field(default_factory=list)
+    # How many pages the whole post has, when known: a receipt from `find_post` may hold only the first
+    # pages (a post cut short), and delivery then resumes at page len(message_ids).
+    pages: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        """True when every page of the post is here."""
+        return self.pages is None or len(self.message_ids) >= self.pages
+
+
+# Called by `post` after each page lands: (page index from 0, number of pages, the platform's message id).
+# Delivery records the page in its ledger there; if it raises, `post` stops before the next page.
+PageHook = Callable[[int, int, str], Awaitable[None]]
 
 
 @runtime_checkable
@@ -35,11 +50,24 @@ class Adapter(Protocol):
     async def close(self) -> None:
         """Stop taking commands, finish replies in flight, disconnect."""
 
-    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
-        """Post a document to a channel (split across messages as the platform needs)."""
+    async def post(
+        self, channel: str, doc: Document, *, key: str, first_page: int = 0, on_page: PageHook | None = None,
+    ) -> Receipt:
+        """Post a document to a channel (split across messages as the platform needs), from page
+        `first_page` on (the earlier ones landed before); `on_page` is awaited after each page lands.
 
-    async def find_post(self, channel: str, key: str) -> Receipt | None:
-        """The post carrying `key` in the channel's recent history, if there is one."""
+        Platform failures are raised as `PostError`; the adapter never re-sends a page itself after a
+        5xx, a timeout or a broken connection (the page may have landed: delivery asks `find_post`).
+        """
+
+    async def find_post(
+        self, channel: str, key: str, *, since: datetime | None = None, pages: int | None = None,
+    ) -> Receipt | None:
+        """The pages carrying `key` in the channel's history, first page first, even if not all landed.
+
+        `since` (when the delivery was first claimed) and `pages` (how many the post has, when known)
+        bound the history read.
+        """
 
 
 # A document's web page path -> the address chat links to (signed when the pages are), or None when
@@ -65,7 +93,7 @@ class AdminDesk(Protocol):
         ...
 
 
-class PostError(Exception):
+class PostError(DeliveryError):
     """A post the platform refused or that failed in transit; adapters raise it so delivery can retry well.
 
     `status` is the HTTP status when there was one (429, 5xx, 4xx), `retry_after` the seconds the platform

@@ -5,9 +5,10 @@ import os
 import re
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bot.adapters.base import AdminDesk, Receipt
+from bot.adapters.base import AdminDesk, PageHook, Receipt
 from bot.core.briefer import Briefer
 from bot.core.document import Document, Item, Line, Note, Span, Text
 
@@ -136,15 +137,23 @@ class ConsoleAdapter:
         if self._task is not None:
             self._task.cancel()
 
-    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
-        """Print the document under a channel header; the key is printed so a post can be found again."""
-        receipt = Receipt(self.name, channel, [f"{channel}:{len(self.posted) + 1}"])
+    async def post(
+        self, channel: str, doc: Document, *, key: str, first_page: int = 0, on_page: PageHook | None = None,
+    ) -> Receipt:
+        """Print the document under a channel header (one page); the key is printed so a post can be found again."""
+        if first_page > 0:
+            return Receipt(self.name, channel, [], pages=1)
+        receipt = Receipt(self.name, channel, [f"{channel}:{len(self.posted) + 1}"], pages=1)
         self.out.write(terminal_safe(f"\n--- #{channel} [{key}]\n{render_text(doc)}"))
         self.out.flush()
         self.posted[(channel, key)] = receipt
+        if on_page is not None:
+            await on_page(0, 1, receipt.message_ids[0])
         return receipt
 
-    async def find_post(self, channel: str, key: str) -> Receipt | None:
+    async def find_post(
+        self, channel: str, key: str, *, since: datetime | None = None, pages: int | None = None,
+    ) -> Receipt | None:
         """A post made in this process with that key."""
         return self.posted.get((channel, key))
 

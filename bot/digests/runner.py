@@ -1,7 +1,6 @@
 """Running digests: which period is due, composing each channel's digest, and sending it through the ledger."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -20,8 +19,11 @@ from bot.core.digest import Snapshot, compose_digest, digest
 from bot.core.document import Document
 from bot.core.problems import Problem
 from bot.core.store import Store
-from bot.digests.delivery import Composer, Deliverer, Outcome, alert_key, failure_alert, merge_snapshots, missed_alert
-from bot.digests.ledger import Ledger, database_url, make_engine
+from bot.core.errors import BriefbotError
+from bot.digests.delivery import (
+    Composer, Deliverer, LedgerUnavailable, Outcome, alert_key, failure_alert, merge_snapshots, missed_alert,
+)
+from bot.digests.ledger import DEFAULT_LEASE, Ledger, database_url, make_engine
 from bot.digests.schedule import DigestScheduler, latest_period, period_key, trigger_for
 
 log = logging.getLogger(__name__)
@@ -77,12 +79,16 @@ class DigestRunner:
         period = latest_period(trigger_for(d), now)
         if period is None:
             return []
-        since = await asyncio.to_thread(self.ledger.schedule_since, d.id)
+        try:
+            since = await self.deliverer.db(self.ledger.schedule_since, d.id)
+        except LedgerUnavailable as exc:
+            log.error("digest %s not run: %s", d.id, exc)
+            return []
         if period < since - ON_TIME:
             return []
         key = period_key(period, d.timezone)
         channels = self.config.targets(d)
-        if now - period > timedelta(minutes=d.catch_up_minutes) + ON_TIME:
+        if not still_due(d, period, now):
             await self._missed(d, key, [c.address for c in channels])
             return []
         return await self.deliverer.fan_out(d.id, key, channels, self.composer(d, period),
@@ -96,11 +102,25 @@ class DigestRunner:
         return results
 
     async def settle_stale(self) -> list[Outcome]:
-        """Resolve every claim whose lease ran out; alert admins about those that did not land."""
+        """Resolve every claim whose lease ran out: one whose period is still due is taken over and finished;
+        one past its catch-up window is settled (posted if found, else failed, and admins are told)."""
         by_address = {c.address: c for c in self.config.channels.values()}
         outcomes: dict[tuple[str, str], list[Outcome]] = {}
-        for row in await asyncio.to_thread(self.ledger.stale_claims):
-            outcome = await self.deliverer.settle_stale(row, by_address.get(row.channel))
+        try:
+            stale = await self.deliverer.db(self.ledger.stale_claims)
+        except LedgerUnavailable as exc:
+            log.error("stale claims not looked at: %s", exc)
+            return []
+        now = self.clock()
+        for row in stale:
+            d, channel = self.config.digests.get(row.digest_id), by_address.get(row.channel)
+            when = period_time(row.period_key)
+            if d is not None and channel is not None and when is not None and still_due(d, when, now):
+                label = " (sent by hand)" if row.period_key.startswith("manual ") else ""
+                finished = await self.deliverer.deliver(d.id, row.period_key, channel, self.composer(d, when, label))
+                outcome: Outcome | None = None if finished.status == "skipped" else finished
+            else:
+                outcome = await self.deliverer.settle_stale(row, channel)
             if outcome is not None:
                 outcomes.setdefault((row.digest_id, row.period_key), []).append(outcome)
         for (digest_id, period), done in outcomes.items():
@@ -122,26 +142,66 @@ class DigestRunner:
         """The digest as its first channel would get it now, without posting or recording anything."""
         d = self.config.digests[digest_id]
         first = self.config.targets(d)[0]
-        since = merge_snapshots(await asyncio.to_thread(self.ledger.sent_snapshots, first.address))
+        since = merge_snapshots(await self.deliverer.db(self.ledger.sent_snapshots, first.address))
         return self.composer(d, self.clock(), " (preview)")(since)[0]
 
     async def _missed(self, d: Digest, key: str, channels: list[str]) -> None:
-        recorded = [c for c in channels if await asyncio.to_thread(
-            self.ledger.record_missed, d.id, c, key, self.deliverer.owner, "missed: the bot was down past catch-up")]
+        try:
+            settled = await self.deliverer.db(self.ledger.settled, d.id, key)
+            recorded = [c for c in channels if c not in settled and await self.deliverer.db(
+                self.ledger.record_missed, d.id, c, key, self.deliverer.owner, "missed: the bot was down past catch-up")]
+        except LedgerUnavailable as exc:
+            log.error("missed period %s of %s not recorded yet: %s", key, d.id, exc)
+            return
         if recorded:
             log.error("digest %s missed period %s for %d channel(s)", d.id, key, len(recorded))
             await self.deliverer.alert(self.config.admin_channels(), missed_alert(d.id, key, recorded, d.catch_up_minutes),
                                        key=alert_key("missed", d.id, key))
 
 
+def still_due(d: Digest, period: datetime, now: datetime) -> bool:
+    """True while a period is within its digest's catch-up window (it is still to be sent, not missed)."""
+    return now - period <= timedelta(minutes=d.catch_up_minutes) + ON_TIME
+
+
+def period_time(key: str) -> datetime | None:
+    """The moment a ledger period key names ('2025-03-30T08:00 Europe/Paris', or 'manual …')."""
+    local, _, zone = key.removeprefix("manual ").partition(" ")
+    try:
+        return datetime.strptime(local, "%Y-%m-%dT%H:%M").replace(tzinfo=ZoneInfo(zone))
+    except (ValueError, KeyError):
+        return None
+
+
+def lease_from_env() -> timedelta:
+    """The claim lease: DIGEST_LEASE_SECONDS (default 20); a crashed instance's claims wait this long."""
+    raw = os.environ.get("DIGEST_LEASE_SECONDS", "").strip()
+    try:
+        seconds = float(raw) if raw else DEFAULT_LEASE.total_seconds()
+    except ValueError:
+        raise BriefbotError(f"DIGEST_LEASE_SECONDS must be a number of seconds, not {raw[:20]!r}.") from None
+    if not 1.0 <= seconds <= 600.0:
+        raise BriefbotError("DIGEST_LEASE_SECONDS must be between 1 and 600.")
+    return timedelta(seconds=seconds)
+
+
 def build_digests(
     config: Config, store: Callable[[], Store], adapters: dict[str, Adapter], *, url: str | None = None,
     clock: Clock = system_clock, changelog: ChangeLog | None = None,
 ) -> tuple[DigestRunner, DigestScheduler]:
-    """Wire the ledger ($DATABASE_URL or state/ SQLite), deliverer, runner and scheduler for the app."""
-    ledger = Ledger(make_engine(url or database_url()), clock)
-    runner = DigestRunner(config, store, ledger, Deliverer(ledger, adapters, owner=instance_id()), clock, changelog)
-    return runner, DigestScheduler(runner.run_due, runner.catch_up)
+    """Wire the ledger ($DATABASE_URL or state/ SQLite), deliverer, runner and scheduler for the app.
+
+    The sweep (catch-up, takeover of dead claims) and the ledger watch (heartbeat, write probe) run every
+    quarter lease, so a crashed instance's deliveries are finished within about 1.25 leases.
+    """
+    lease = lease_from_env()
+    ledger = Ledger(make_engine(url or database_url()), clock, lease)
+    deliverer = Deliverer(ledger, adapters, owner=instance_id())
+    runner = DigestRunner(config, store, ledger, deliverer, clock, changelog)
+    deliverer.admins = lambda: runner.config.admin_channels()
+    tick = max(1.0, lease.total_seconds() / 4)
+    return runner, DigestScheduler(runner.run_due, runner.catch_up, sweep_seconds=tick,
+                                   watch=deliverer.watch, watch_seconds=tick)
 
 
 async def start_digests(runner: DigestRunner, scheduler: DigestScheduler) -> None:

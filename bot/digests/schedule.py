@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX = "digest:"
 SWEEP_JOB = "digest-sweep"
+WATCH_JOB = "ledger-watch"
 # Look back this far for the latest period; the first window holding a fire time is walked through.
 _WINDOWS = (timedelta(hours=2), timedelta(days=2), timedelta(days=9), timedelta(days=400))
 
@@ -71,10 +72,13 @@ class DigestScheduler:
     def __init__(
         self, run_due: Callable[[str], Awaitable[object]], sweep: Callable[[], Awaitable[object]],
         *, sweep_seconds: float = 60.0, scheduler: AsyncIOScheduler | None = None,
+        watch: Callable[[], Awaitable[object]] | None = None, watch_seconds: float = 5.0,
     ) -> None:
         self.run_due = run_due
         self.sweep = sweep
         self.sweep_seconds = sweep_seconds
+        self.watch = watch
+        self.watch_seconds = watch_seconds
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[object]] = set()
 
@@ -93,6 +97,9 @@ class DigestScheduler:
             )
         self.scheduler.add_job(self._tracked, IntervalTrigger(seconds=self.sweep_seconds), args=[self.sweep], id=SWEEP_JOB,
                                replace_existing=True, coalesce=True, max_instances=1)
+        if self.watch is not None:
+            self.scheduler.add_job(self._tracked, IntervalTrigger(seconds=self.watch_seconds), args=[self.watch],
+                                   id=WATCH_JOB, replace_existing=True, coalesce=True, max_instances=1)
         log.info("digest jobs: %s", ", ".join(sorted(wanted)) or "none")
         return sorted(wanted)
 

@@ -5,11 +5,16 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.faults import FaultPlan
+
+DISCORD_EPOCH_MS = 1420070400000
 
 APP_ID = "1000000000000000001"
 GUILD_ID = "2000000000000000001"
@@ -105,7 +110,13 @@ class FakeDiscordAPI:
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
         self._ids = itertools.count(1)
-        self.app = web.Application()
+        # Discord dedupes a reused nonce (with enforce_nonce) for a few minutes; None: for ever. Tests of
+        # exactly-once set 0, so nothing they check leans on the nonce.
+        self.nonce_window: float | None = None
+        self.post_delay = 0.0  # seconds each channel message POST takes (a fan-out under way, for crash tests)
+        # HTTP-level faults (errors, resets, stalls, before or after the request is handled).
+        self.faults_plan = FaultPlan(error=discord_error)
+        self.app = web.Application(middlewares=[self.faults_plan.middleware()])
         self.app.router.add_get("/gateway", self._gateway)
         self.app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
 
@@ -221,6 +232,8 @@ class FakeDiscordAPI:
         body = await _body(request)
         record = Recorded(request.method, path, dict(request.query), body, dict(request.headers))
         self.requests.append(record)
+        if self.post_delay and request.method == "POST" and path.startswith("/channels/"):
+            await asyncio.sleep(self.post_delay)
         response = self._fault(request.method, path) or self._route(request.method, path, body, request.query)
         record.status = response.status
         return response
@@ -253,8 +266,7 @@ class FakeDiscordAPI:
         if parts[0] == "channels" and parts[-1] == "messages":
             if method == "POST":
                 return self._create_message(parts[1], body)
-            limit = int(query.get("limit", 50))
-            return reply(list(reversed(self.messages.get(parts[1], [])))[:limit])
+            return reply(self._history(parts[1], query))
         return reply({"message": "404: Not Found", "code": 0}, status=404)
 
     def _sync(self, parts: list[str], body: list[dict[str, Any]]) -> web.Response:
@@ -297,17 +309,34 @@ class FakeDiscordAPI:
         if errors:
             return invalid_form(errors)
         posted = self.messages.setdefault(channel, [])
-        if body.get("enforce_nonce") and body.get("nonce"):
+        if body.get("enforce_nonce") and body.get("nonce") and self.nonce_window != 0:
             # Discord: a nonce reused by the same author within minutes returns the first message.
-            earlier = next((m for m in posted if m.get("nonce") == body["nonce"]), None)
+            now = time.time()
+            earlier = next((m for m in posted if m.get("nonce") == body["nonce"] and (
+                self.nonce_window is None or now - m["_at"] < self.nonce_window)), None)
             if earlier is not None:
                 return reply(earlier, headers=bucket_headers())
         message = self._message(channel, body)
         posted.append(message)
         return reply(message, headers=bucket_headers())
 
+    def _history(self, channel: str, query: Any) -> list[dict[str, Any]]:
+        """GET /channels/{id}/messages: newest first; `after` gives the oldest `limit` messages after an id."""
+        limit = min(int(query.get("limit", 50)), 100)
+        posted = self.messages.get(channel, [])
+        if "after" in query:
+            after = int(query["after"])
+            return list(reversed([m for m in posted if int(m["id"]) > after][:limit]))
+        if "before" in query:
+            posted = [m for m in posted if int(m["id"]) < int(query["before"])]
+        return list(reversed(posted))[:limit]
+
+    def _snowflake(self) -> str:
+        """A message id as Discord makes them: milliseconds since its epoch, then a counter."""
+        return str(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) + (next(self._ids) & 0x3FFFFF))
+
     def _message(self, channel: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {"id": str(1200000000000000000 + next(self._ids)), "channel_id": channel, "author": BOT_USER,
+        return {"id": self._snowflake(), "_at": time.time(), "channel_id": channel, "author": BOT_USER,
                 "content": body.get("content") or "", "timestamp": "2025-01-01T00:00:00+00:00",
                 "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
                 "mention_roles": [], "attachments": [], "embeds": body.get("embeds") or [], "pinned": False,
@@ -324,6 +353,13 @@ async def _body(request: web.Request) -> Any:
                 return json.loads(await part.text())  # type: ignore[union-attr]
         return {}
     return await request.json()
+
+
+def discord_error(status: int, retry_after: float | None) -> web.Response:
+    """An error answer as Discord's REST API gives it."""
+    if status == 429:
+        return rate_limited(retry_after if retry_after is not None else 0.05)
+    return reply({"message": "Internal Server Error", "code": 0}, status=status)
 
 
 def rate_limited(retry_after: float) -> web.Response:

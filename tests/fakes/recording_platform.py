@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.adapters.base import PostError, Receipt
+from bot.adapters.base import PageHook, PostError, Receipt
 from bot.core.document import Document
 
 
@@ -46,8 +46,11 @@ class RecordingPlatform:
     async def close(self) -> None:
         """Nothing to disconnect."""
 
-    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
-        """Record the post, or fail as scripted."""
+    async def post(self, channel: str, doc: Document, *, key: str, first_page: int = 0,
+                   on_page: PageHook | None = None) -> Receipt:
+        """Record the post (one page), or fail as scripted."""
+        if first_page > 0:
+            return Receipt(self.name, channel, [], pages=1)
         planned = self.failures[channel].pop(0) if self.failures[channel] else None
         if isinstance(planned, tuple):
             self._record(channel, key, doc)
@@ -59,14 +62,17 @@ class RecordingPlatform:
             if self.on_death:
                 self.on_death()
             await asyncio.Event().wait()
+        if on_page is not None:
+            await on_page(0, 1, receipt.message_ids[0])
         return receipt
 
-    async def find_post(self, channel: str, key: str) -> Receipt | None:
+    async def find_post(self, channel: str, key: str, *, since: datetime | None = None,
+                        pages: int | None = None) -> Receipt | None:
         """The recorded post with that key in that channel."""
         self.find_calls.append((channel, key))
         for post in reversed(self.posts):
             if post.channel == channel and post.key == key:
-                return Receipt(self.name, channel, [post.message_id])
+                return Receipt(self.name, channel, [post.message_id], pages=1)
         return None
 
     def counts(self) -> dict[tuple[str, str], int]:
@@ -83,7 +89,7 @@ class RecordingPlatform:
     def _record(self, channel: str, key: str, doc: Document) -> Receipt:
         message_id = f"{channel}-{len(self.posts) + 1}"
         self.posts.append(Post(channel, key, doc, message_id, self.clock() if self.clock else None))
-        return Receipt(self.name, channel, [message_id])
+        return Receipt(self.name, channel, [message_id], pages=1)
 
 
 def rate_limited(retry_after: float) -> PostError:

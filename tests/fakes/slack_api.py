@@ -14,6 +14,8 @@ from aiohttp import WSMsgType, web
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
+from tests.fakes.faults import FaultPlan
+
 # Slack's documented limits, checked independently of bot/adapters/slack_blocks.py.
 MAX_BLOCKS = 50
 RESPONSE_URL_USES = 5
@@ -87,7 +89,9 @@ class FakeSlackAPI:
         self._runner: web.AppRunner | None = None
         self._socket_ws: web.WebSocketResponse | None = None
         self.sockets_opened = 0
-        self.app = web.Application()
+        # HTTP-level faults (errors, resets, stalls, before or after the call is handled): `faults.add(Fault(…))`.
+        self.faults = FaultPlan(error=slack_error)
+        self.app = web.Application(middlewares=[self.faults.middleware()])
         self.app.router.add_route("*", "/api/{method}", self._api)
         self.app.router.add_post("/hooks/{hook}", self._response_url)
         self.app.router.add_get("/link", self._socket)
@@ -188,10 +192,15 @@ class FakeSlackAPI:
 
     def _history(self, params: dict[str, Any], auth: str | None) -> web.Response:
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
-        limit = int(params.get("limit", 100))
-        newest_first = list(reversed(self.messages[str(params.get("channel"))]))[:limit]
-        shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in newest_first]
-        return web.json_response({"ok": True, "messages": shown, "has_more": False})
+        limit = min(int(params.get("limit", 100)), 999)
+        oldest = float(params.get("oldest") or 0)
+        start = int(params.get("cursor") or 0)
+        newest_first = [m for m in reversed(self.messages[str(params.get("channel"))]) if float(m["ts"]) > oldest]
+        page = newest_first[start:start + limit]
+        shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return web.json_response({"ok": True, "messages": shown, "has_more": more,
+                                  "response_metadata": {"next_cursor": str(start + limit) if more else ""}})
 
     def _connections_open(self, params: dict[str, Any], auth: str | None) -> web.Response:
         if auth != f"Bearer {APP_TOKEN}":
@@ -238,6 +247,13 @@ class FakeSlackAPI:
         finally:
             sender.cancel()
         return ws
+
+
+def slack_error(status: int, retry_after: float | None) -> web.Response:
+    """An error answer as Slack's Web API gives it."""
+    headers = {"Retry-After": str(int(retry_after))} if retry_after is not None else {}
+    error = "ratelimited" if status == 429 else "internal_error"
+    return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -97,7 +97,7 @@ async def test_slack_process_serves_counts_and_stops_cleanly_mid_reply(slack: Fa
         ready_after = await bot.wait_ready()
         status, body = await bot.get("/readyz")
         checks = json.loads(body)["checks"]
-        assert checks["adapters"]["detail"] == "connected: slack" and checks["database"]["detail"] == "sqlite"
+        assert checks["adapters"]["detail"] == "connected: slack" and checks["database"]["detail"] == "sqlite: writable"
 
         for n in range(3):
             assert (await send_brief(bot, "china", slack.response_url(f"T1/{n}/ok")))[0] == 200

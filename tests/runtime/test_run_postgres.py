@@ -42,7 +42,7 @@ async def test_two_processes_answer_commands_and_send_each_period_once(postgres_
         await fake.wait_for(lambda: len(fake.replies) == 4)
         for bot in bots:  # each process answered its own two, and reports its database
             await wait_for_metric(bot, "briefbot_commands_total", 2, platform="slack", topic="china", outcome="brief")
-            assert '"detail": "postgresql"' in (await bot.get("/readyz"))[1]
+            assert '"detail": "postgresql: writable"' in (await bot.get("/readyz"))[1]
         results: Counter[str] = Counter()
         end = time.monotonic() + 15
         while results["delivered"] < CHANNELS:  # the first period, whoever sent it

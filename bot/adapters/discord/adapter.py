@@ -8,15 +8,17 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import TypeVar
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
 import yarl
 from discord import app_commands
 
-from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, Receipt, WebLink, web_url
+from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, PageHook, PostError, Receipt, WebLink, web_url
 from bot.adapters.discord.components import components, make_items
 from bot.adapters.discord.embeds import Page, clean_label, render_embeds, truncate, web_view
 # Cached: a prepared brief's embeds are rendered once per snapshot, not once per request.
@@ -40,7 +42,11 @@ CHOICE_NAME_MAX = 100
 # Discord: a nonce is at most 25 characters.
 NONCE_MAX = 25
 REPLY_PAGES_MAX = 10
+# find_post reads at most this many messages after the claim time (Discord's `after`).
 HISTORY_LIMIT = 100
+CLOCK_SKEW = timedelta(minutes=1)
+# One message POST (discord.py's own 429 waits included); well under the delivery ledger's lease.
+POST_TIMEOUT = 10.0
 READY_TIMEOUT = 30.0
 CLOSE_GRACE = 10.0
 
@@ -118,6 +124,7 @@ class DiscordAdapter:
         self.api_url = api_url
         self.gateway_url = gateway_url
         self.defer_after = defer_after
+        self.post_timeout = POST_TIMEOUT
         self._token = token
         self.client = discord.Client(
             intents=discord.Intents(guilds=True),
@@ -125,6 +132,7 @@ class DiscordAdapter:
             shard_id=shard_id,
             shard_count=shard_count,
             guild_ready_timeout=guild_ready_timeout,
+            http_trace=no_resend_trace(),
         )
         self.tree = app_commands.CommandTree(self.client)
         self.tree.error(self._on_error)
@@ -366,52 +374,145 @@ class DiscordAdapter:
 
     def _channel(self, channel: str) -> discord.PartialMessageable:
         if self.client.user is None:
-            raise DeliveryError("The Discord adapter is not started; call start() before posting.")
+            raise PostError("The Discord adapter is not started; call start() before posting.", status=400)
         if not channel.isdigit():
-            raise DeliveryError(f"A Discord channel is given by its numeric id; “{channel}” is not one.")
+            raise PostError(f"A Discord channel is given by its numeric id; “{channel}” is not one.", status=400)
         return self.client.get_partial_messageable(int(channel))
 
-    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
-        """Post the document's pages to a channel; each page's nonce makes a quick retry a no-op."""
+    async def post(
+        self, channel: str, doc: Document, *, key: str, first_page: int = 0, on_page: PageHook | None = None,
+    ) -> Receipt:
+        """Post the document's pages (from `first_page`) to a channel, each with its own nonce; failures are
+        `PostError`s (discord.py is kept from re-sending a page after a 5xx or a dropped connection)."""
         target = self._channel(channel)
         pages = render_embeds(doc, marker=f"ref {delivery_ref(key)}")
         ids: list[str] = []
         view = components(doc, self.items)
-        for number, page in enumerate(pages):
+        for number in range(first_page, len(pages)):
             links = view if view is not None and number == len(pages) - 1 else discord.utils.MISSING
             try:
-                sent = await target.send(embeds=page, nonce=page_nonce(key, number),
-                                         allowed_mentions=discord.AllowedMentions.none(), view=links)
-            except (discord.HTTPException, discord.RateLimited) as exc:
-                raise DeliveryError(f"Discord refused page {number + 1} of {len(pages)} for channel "
-                                    f"{channel}: {exc}") from exc
+                sent = await asyncio.wait_for(target.send(
+                    embeds=pages[number], nonce=page_nonce(key, number),
+                    allowed_mentions=discord.AllowedMentions.none(), view=links), self.post_timeout)
+            except Exception as exc:  # noqa: BLE001 (every failure becomes a PostError delivery understands)
+                raise post_error(channel, exc, number + 1, len(pages)) from None
             ids.append(str(sent.id))
-        return Receipt(self.name, channel, ids)
+            if on_page is not None:
+                await on_page(number, len(pages), ids[-1])
+        return Receipt(self.name, channel, ids, pages=len(pages))
 
-    async def find_post(self, channel: str, key: str) -> Receipt | None:
-        """The complete post carrying `key` among the channel's recent messages, if there is one."""
+    async def find_post(
+        self, channel: str, key: str, *, since: datetime | None = None, pages: int | None = None,
+    ) -> Receipt | None:
+        """The pages carrying `key` among the bot's messages after `since` (the claim time, less a minute for
+        clock skew), first page first; a post cut short gives its first pages and `Receipt.pages` the total."""
         target = self._channel(channel)
         ref = delivery_ref(key)
         marker = re.compile(rf"ref {ref} · (\d+)/(\d+)$")
-        pages: dict[int, str] = {}
+        found: dict[int, str] = {}
         total = 0
-        async for msg in target.history(limit=HISTORY_LIMIT):
-            if msg.author.id != self.client.user.id:  # type: ignore[union-attr]
-                continue
-            footer = (msg.embeds[-1].footer.text or "") if msg.embeds else ""
-            found = marker.search(footer)
-            if found:
-                pages[int(found[1]) - 1] = str(msg.id)
-                total = int(found[2])
-            elif isinstance(msg.nonce, str) and msg.nonce.startswith(f"{ref}-"):
-                pages[int(msg.nonce.rsplit("-", 1)[1])] = str(msg.id)
-        if not pages:
+        after = since - CLOCK_SKEW if since is not None else None
+        try:
+            async for msg in target.history(limit=HISTORY_LIMIT, after=after):
+                if msg.author.id != self.client.user.id:  # type: ignore[union-attr]
+                    continue
+                footer = (msg.embeds[-1].footer.text or "") if msg.embeds else ""
+                seen = marker.search(footer)
+                if seen:
+                    found[int(seen[1]) - 1] = str(msg.id)
+                    total = int(seen[2])
+                elif isinstance(msg.nonce, str) and msg.nonce.startswith(f"{ref}-"):
+                    found[int(msg.nonce.rsplit("-", 1)[1])] = str(msg.id)
+                if total and len(found) >= total:
+                    break
+        except Exception as exc:  # noqa: BLE001
+            raise post_error(channel, exc) from None
+        ids: list[str] = []
+        while len(ids) in found:
+            ids.append(found[len(ids)])
+        if not ids:
             return None
-        if total == 0 or len(pages) < total:
-            _log.warning("discord: post %s in channel %s is incomplete (%d of %s pages)", ref, channel,
-                         len(pages), total or "?")
-            return None
-        return Receipt(self.name, channel, [pages[n] for n in range(total)])
+        if total == 0 or len(ids) < total:
+            _log.info("discord: post %s in channel %s has %d of %s pages", ref, channel, len(ids), total or "?")
+        return Receipt(self.name, channel, ids, pages=total or pages)
+
+
+class _ServerFailed(Exception):
+    """A message POST answered 429 or 5xx: raised from the HTTP trace so discord.py does not re-send it
+    (the Deliverer waits out a 429 and asks find_post after a 5xx)."""
+
+    def __init__(self, status: int, retry_after: str | None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+class _TransportFailed(Exception):
+    """A message POST lost its connection; `sent` is False when it never connected."""
+
+    def __init__(self, cause: BaseException, sent: bool) -> None:
+        super().__init__(type(cause).__name__)
+        self.sent = sent
+
+
+_MESSAGE_POST = re.compile(r"/channels/\d+/messages$")
+
+
+def no_resend_trace() -> aiohttp.TraceConfig:
+    """An aiohttp trace that turns a 429, a 5xx or a broken connection on a message POST into an exception
+    discord.py does not retry (it re-sends on 429, on 500/502/504/524 and on some connection resets).
+
+    discord.py has no per-route retry setting; `http_trace` is its documented hook into the session.
+    """
+    trace = aiohttp.TraceConfig()
+
+    async def on_end(_: object, __: object, params: aiohttp.TraceRequestEndParams) -> None:
+        status = params.response.status
+        if params.method == "POST" and _MESSAGE_POST.search(params.url.path) and (status == 429 or status >= 500):
+            headers = params.response.headers
+            raise _ServerFailed(status, headers.get("X-RateLimit-Reset-After") or headers.get("Retry-After"))
+
+    async def on_exception(_: object, __: object, params: aiohttp.TraceRequestExceptionParams) -> None:
+        error = params.exception
+        if params.method == "POST" and _MESSAGE_POST.search(params.url.path) and not isinstance(
+                error, _ServerFailed | asyncio.CancelledError) and isinstance(error, OSError | aiohttp.ClientError):
+            raise _TransportFailed(error, sent=not isinstance(error, aiohttp.ClientConnectorError)) from error
+
+    trace.on_request_end.append(on_end)
+    trace.on_request_exception.append(on_exception)
+    return trace
+
+
+def post_error(channel: str, exc: BaseException, page: int = 0, pages: int = 0) -> PostError:
+    """What a failed REST call means for delivery: status, Retry-After, and whether the message may exist."""
+    where = f"page {page} of {pages} for channel {channel}" if pages else f"channel {channel}"
+    if isinstance(exc, PostError):
+        return exc
+    if isinstance(exc, _ServerFailed):
+        return PostError(f"Discord failed {where}: HTTP {exc.status}", status=exc.status,
+                         retry_after=_seconds(exc.retry_after), landed=exc.status >= 500)
+    if isinstance(exc, discord.RateLimited):
+        return PostError(f"Discord rate-limited {where}", status=429, retry_after=exc.retry_after)
+    if isinstance(exc, discord.HTTPException):
+        status = int(exc.status)
+        retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
+        return PostError(f"Discord refused {where}: {exc}", status=status, retry_after=_seconds(retry),
+                         landed=status >= 500)
+    if isinstance(exc, _TransportFailed):
+        return PostError(f"Discord connection failed for {where}: {exc}", landed=exc.sent)
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        return PostError(f"Discord did not answer in time for {where}", landed=True)
+    if isinstance(exc, DeliveryError):  # our own refusal (adapter not started, bad channel id)
+        return PostError(str(exc), status=400)
+    return PostError(f"Discord connection failed for {where}: {type(exc).__name__}",
+                     landed=not isinstance(exc, aiohttp.ClientConnectorError))
+
+
+def _seconds(value: object) -> float | None:
+    try:
+        return float(value) if value is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def discord_adapter_from_env(briefer: Briefer, env: Mapping[str, str]) -> DiscordAdapter | None:

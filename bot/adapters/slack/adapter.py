@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import aiohttp
@@ -31,7 +32,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, Receipt, WebLink, web_url
+from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, PageHook, PostError, Receipt, WebLink, web_url
 from bot.adapters.slack.actions import GO_PATTERN, PICK_ACTION, SHARE_ACTION, clicked_route, on_ephemeral, share_button
 from bot.adapters.slack.guard import Refusal, RequestGuard
 from bot.adapters.slack.blocks import (
@@ -61,8 +62,13 @@ POST_PUBLIC_ACTION = "brief_post_public"
 ADMIN_COMMAND = "/briefbot-admin"
 # Slack: a response_url accepts up to 5 replies within 30 minutes of the command.
 RESPONSE_URL_USES = 5
-# How far back find_post looks; a channel gets far fewer bot posts than this within one ledger lease.
+# find_post reads at most this many messages per conversations.history call, and follows the cursor at most
+# HISTORY_CALLS times; `oldest` (the claim time) keeps the read to what came after the delivery began.
 HISTORY_SCAN = 100
+HISTORY_CALLS = 5
+CLOCK_SKEW = timedelta(minutes=1)
+# One chat.postMessage call; well under the delivery ledger's lease.
+POST_TIMEOUT_S = 10.0
 CLOSE_GRACE_S = 10.0
 REPLY_ATTEMPTS = 3
 REPLY_BACKOFF_S = 0.2
@@ -147,6 +153,11 @@ class SlackAdapter:
         self.host, self.port, self.path = host, port, path
         self.retries = retry_handlers()
         self.client = AsyncWebClient(token=bot_token, base_url=api_url, retry_handlers=self.retries)
+        # Digest posts go through a client with no retry handler: a 5xx or a dropped connection may come after
+        # Slack created the message, so only delivery (which asks find_post first) may post again, and 429s
+        # are retried there too, keeping every retry of a post in one layer.
+        self.poster = AsyncWebClient(token=bot_token, base_url=api_url, retry_handlers=[])
+        self.post_timeout = POST_TIMEOUT_S
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing_secret or "",
@@ -341,6 +352,7 @@ class SlackAdapter:
         """Check the bot token, then connect Socket Mode or serve HTTP; return once ready."""
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
+        self.poster.session = self._session
         try:
             auth = await self.client.auth_test()
         except SlackApiError as exc:
@@ -372,41 +384,103 @@ class SlackAdapter:
         if self._session is not None:
             await self._session.close()
 
-    async def post(self, channel: str, doc: Document, *, key: str) -> Receipt:
-        """Post a document as one message per page, each carrying the ledger key as message metadata."""
+    async def post(
+        self, channel: str, doc: Document, *, key: str, first_page: int = 0, on_page: PageHook | None = None,
+    ) -> Receipt:
+        """Post a document as one message per page (from `first_page`), each carrying the ledger key, its page
+        number and the page count as message metadata; failures are `PostError`s, never re-sent here."""
         pages = fit_pages(render_blocks(doc), POST_PAGES)
         ids: list[str] = []
-        for index, page in enumerate(pages):
+        for index in range(first_page, len(pages)):
             metadata = {"event_type": METADATA_EVENT,
                         "event_payload": {"key": key, "page": index + 1, "pages": len(pages)}}
             try:
-                resp = await self.client.chat_postMessage(
-                    channel=channel, text=fallback_text(doc), blocks=page, metadata=metadata,
+                resp = await asyncio.wait_for(self.poster.chat_postMessage(
+                    channel=channel, text=fallback_text(doc), blocks=pages[index], metadata=metadata,
                     unfurl_links=False, unfurl_media=False,
-                )
-            except SlackApiError as exc:
-                raise DeliveryError(_refusal(channel, exc, index + 1, len(pages))) from None
+                ), self.post_timeout)
+            except Exception as exc:  # noqa: BLE001 (every failure becomes a PostError delivery understands)
+                raise post_error(channel, exc, index + 1, len(pages)) from None
             ids.append(str(resp["ts"]))
-        return Receipt(self.name, channel, ids)
+            if on_page is not None:
+                await on_page(index, len(pages), ids[-1])
+        return Receipt(self.name, channel, ids, pages=len(pages))
 
-    async def find_post(self, channel: str, key: str) -> Receipt | None:
-        """The complete post (every page) carrying `key` among the channel's recent messages."""
-        try:
-            resp = await self.client.conversations_history(channel=channel, limit=HISTORY_SCAN, include_all_metadata=True)
-        except SlackApiError as exc:
-            raise DeliveryError(_refusal(channel, exc)) from None
+    async def find_post(
+        self, channel: str, key: str, *, since: datetime | None = None, pages: int | None = None,
+    ) -> Receipt | None:
+        """The pages carrying `key` in the channel's history since `since`, first page first (a post cut
+        short gives only its first pages; `Receipt.pages` says how many it has in all).
+
+        The read is bounded: `oldest` is the claim time (minus a minute for clock skew), the first call asks
+        for as many messages as the post has pages (HISTORY_SCAN when unknown), which is all there is in a
+        channel only the bot writes to; a busy channel is read further, HISTORY_SCAN at a time, for at most
+        HISTORY_CALLS calls.
+        """
+        params: dict[str, Any] = {"channel": channel, "limit": max(1, min(pages or HISTORY_SCAN, HISTORY_SCAN)),
+                                  "include_all_metadata": True}
+        if since is not None:
+            params["oldest"] = f"{(since - CLOCK_SKEW).timestamp():.6f}"
         found: dict[int, str] = {}
         expected = 0
-        msg: dict[str, Any]
-        for msg in resp.get("messages", []):
-            meta: dict[str, Any] = msg.get("metadata") or {}
-            payload: dict[str, Any] = meta.get("event_payload") or {}
-            if meta.get("event_type") == METADATA_EVENT and payload.get("key") == key:
-                found[int(payload.get("page", 1))] = str(msg["ts"])
-                expected = int(payload.get("pages", 1))
-        if not found or len(found) < expected:
-            return None  # an incomplete post is re-sent whole: a repeated page beats a lost one
-        return Receipt(self.name, channel, [found[page] for page in sorted(found)])
+        for _ in range(HISTORY_CALLS):
+            try:
+                resp = await asyncio.wait_for(self.client.conversations_history(**params), self.post_timeout)
+            except Exception as exc:  # noqa: BLE001
+                raise post_error(channel, exc) from None
+            msg: dict[str, Any]
+            for msg in resp.get("messages", []):
+                meta: dict[str, Any] = msg.get("metadata") or {}
+                payload: dict[str, Any] = meta.get("event_payload") or {}
+                if meta.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                    found[int(payload.get("page", 1))] = str(msg["ts"])
+                    expected = int(payload.get("pages", 1))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if (expected and len(found) >= expected) or not resp.get("has_more") or not cursor:
+                break
+            params["cursor"] = cursor
+            params["limit"] = HISTORY_SCAN  # a busy channel: people wrote after the digest began
+        prefix = _prefix(found)
+        return Receipt(self.name, channel, prefix, pages=expected) if prefix else None
+
+
+def _prefix(found: dict[int, str]) -> list[str]:
+    """The ids of pages 1, 2, … up to the first page missing (pages land in order)."""
+    ids: list[str] = []
+    while len(ids) + 1 in found:
+        ids.append(found[len(ids) + 1])
+    return ids
+
+
+# Slack reports these with HTTP 200 and `ok: false`, yet says part of the operation may have succeeded.
+_SERVER_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+
+
+def post_error(channel: str, exc: BaseException, page: int = 0, pages: int = 0) -> PostError:
+    """What a failed Web API call means for delivery: status, Retry-After, and whether the post may exist."""
+    where = f" (page {page} of {pages})" if pages else ""
+    if isinstance(exc, SlackApiError):
+        status = int(exc.response.status_code)
+        error = str(exc.response.get("error") or "")
+        if status < 400:
+            status = 429 if error == "ratelimited" else 503 if error in _SERVER_ERRORS else 400
+        retry = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
+        return PostError(f"Slack refused the post to {channel}{where}: {error or 'no error code'} "
+                         f"(HTTP {exc.response.status_code})", status=status,
+                         retry_after=_seconds(retry), landed=status >= 500)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+        return PostError(f"Slack could not be reached for {channel}{where}: {type(exc).__name__}")
+    if isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        return PostError(f"Slack did not answer in time for {channel}{where}", landed=True)
+    # A dropped connection or any other client failure: the request may have reached Slack.
+    return PostError(f"Slack connection failed for {channel}{where}: {type(exc).__name__}", landed=True)
+
+
+def _seconds(value: object) -> float | None:
+    try:
+        return float(value) if value is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 async def _send(hook: AsyncWebhookClient, body: dict[str, Any]) -> Any:
@@ -417,12 +491,6 @@ async def _send(hook: AsyncWebhookClient, body: dict[str, Any]) -> Any:
             return resp
         await asyncio.sleep(REPLY_BACKOFF_S * 2**attempt)
     raise AssertionError("unreachable")
-
-
-def _refusal(channel: str, exc: SlackApiError, page: int = 0, pages: int = 0) -> str:
-    """A DeliveryError sentence from a Slack API error (the error code, never the request)."""
-    where = f" (page {page} of {pages})" if pages else ""
-    return f"Slack refused the post to {channel}{where}: {exc.response.get('error')} (HTTP {exc.response.status_code})"
 
 
 class SlackConfigError(BriefbotError, ValueError):

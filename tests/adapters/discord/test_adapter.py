@@ -11,7 +11,7 @@ import discord.gateway
 import discord.http
 import pytest
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, PostError
 from bot.adapters.discord.adapter import (
     TOO_MANY_PAGES,
     DiscordAdapter,
@@ -354,26 +354,36 @@ async def test_find_post_finds_a_complete_post_by_its_footer_marker(adapter: Dis
     assert f"ref {delivery_ref('k2')}" in fake.messages[CHANNEL_ID][0]["embeds"][-1]["footer"]["text"]
 
 
-async def test_find_post_ignores_an_incomplete_post(adapter: DiscordAdapter, fake: FakeDiscordAPI) -> None:
-    await adapter.post(CHANNEL_ID, digest(sections=3), key="k3")
+async def test_find_post_reports_the_pages_of_a_partial_post(adapter: DiscordAdapter, fake: FakeDiscordAPI) -> None:
+    whole = await adapter.post(CHANNEL_ID, digest(sections=3), key="k3")
     del fake.messages[CHANNEL_ID][-1]  # a crash after the first pages
-    assert await adapter.find_post(CHANNEL_ID, "k3") is None
+    partial = await adapter.find_post(CHANNEL_ID, "k3")
+    assert partial is not None and not partial.complete
+    assert partial.message_ids == whole.message_ids[:-1] and partial.pages == whole.pages == len(whole.message_ids)
 
 
-async def test_post_survives_a_429_and_a_500_and_delivers_each_page_once(adapter: DiscordAdapter,
-                                                                         fake: FakeDiscordAPI) -> None:
+async def test_a_429_or_a_500_on_a_post_is_never_re_sent_by_discord_py(adapter: DiscordAdapter,
+                                                                       fake: FakeDiscordAPI) -> None:
     messages = f"/channels/{CHANNEL_ID}/messages"
-    fake.fail("POST", messages, 500)  # discord.py waits 1 s, then 3 s after a second failure
-    fake.fail("POST", messages, 429)
+    fake.fail("POST", messages, 429, retry_after=2.5)  # delivery waits it out, not discord.py
+    with pytest.raises(PostError) as limited:
+        await adapter.post(CHANNEL_ID, message("Digest", "short"), key="k4")
+    assert (limited.value.status, limited.value.retry_after, limited.value.landed) == (429, 2.5, False)
     receipt = await adapter.post(CHANNEL_ID, message("Digest", "short"), key="k4")
-    assert [r.status for r in fake.matching("POST", messages)] == [500, 429, 200]
+    assert [r.status for r in fake.matching("POST", messages)] == [429, 200]
     assert len(receipt.message_ids) == 1 and len(fake.messages[CHANNEL_ID]) == 1
+    fake.fail("POST", messages, 500)  # discord.py would re-send this blindly; delivery must ask find_post first
+    with pytest.raises(PostError) as err:
+        await adapter.post(CHANNEL_ID, message("Digest", "short"), key="k4b")
+    assert (err.value.status, err.value.landed, err.value.retryable) == (500, True, True)
+    assert [r.status for r in fake.matching("POST", messages)] == [429, 200, 500]
 
 
 async def test_post_failure_is_a_delivery_error(adapter: DiscordAdapter, fake: FakeDiscordAPI) -> None:
     fake.fail("POST", f"/channels/{CHANNEL_ID}/messages", 403)
-    with pytest.raises(DeliveryError, match="Discord refused page 1 of 1"):
+    with pytest.raises(DeliveryError, match="Discord refused page 1 of 1") as err:
         await adapter.post(CHANNEL_ID, message("Digest", "short"), key="k5")
+    assert isinstance(err.value, PostError) and (err.value.status, err.value.retryable) == (403, False)
     with pytest.raises(DeliveryError, match="numeric id"):
         await adapter.post("general", message("Digest", "short"), key="k5")
 
@@ -409,3 +419,16 @@ def test_from_env_malformed_setting_is_a_clear_error(fixture_briefer: Briefer, n
                                                      expected: str) -> None:
     with pytest.raises(DiscordSetupError, match=expected):
         discord_adapter_from_env(fixture_briefer, {"DISCORD_TOKEN": TOKEN, name: value})
+
+
+async def test_find_post_reads_only_after_the_claim(adapter: DiscordAdapter, fake: FakeDiscordAPI) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from discord.utils import snowflake_time
+
+    receipt = await adapter.post(CHANNEL_ID, digest(sections=3), key="k6")
+    since = datetime.now(UTC)
+    assert await adapter.find_post(CHANNEL_ID, "k6", since=since - timedelta(seconds=5)) == receipt
+    reads = [r for r in fake.matching("GET", f"/channels/{CHANNEL_ID}/messages") if "after" in r.query]
+    assert reads and snowflake_time(int(reads[-1].query["after"])) <= since - timedelta(minutes=1)
+    assert await adapter.find_post(CHANNEL_ID, "k6", since=since + timedelta(minutes=5)) is None  # all before

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, PostError, Receipt
 from bot.adapters.slack.adapter import (
     CUT_NOTE,
     METADATA_EVENT,
@@ -18,9 +18,11 @@ from bot.adapters.slack.adapter import (
     RESPONSE_URL_USES,
     SlackAdapter,
     SlackConfigError,
+    fit_pages,
     slack_adapter_from_env,
 )
 from bot.adapters.slack.actions import SHARE_ACTION
+from bot.adapters.slack.blocks import render_blocks
 from bot.core.briefer import Briefer
 from bot.core.views.routes import Route, decode
 from bot.core.document import Document, Section, Text, plain
@@ -276,23 +278,29 @@ async def test_multi_page_post_is_found_only_when_complete(fake: FakeSlackAPI, f
     assert CUT_NOTE.split(";")[0] in last["elements"][0]["text"]
     assert await adapter.find_post("C0BIG", "k1") == receipt
     fake.messages["C0BIG"].pop()  # the last page never landed
-    assert await adapter.find_post("C0BIG", "k1") is None
+    partial = await adapter.find_post("C0BIG", "k1")
+    assert partial is not None and not partial.complete
+    assert partial.message_ids == receipt.message_ids[:-1] and partial.pages == POST_PAGES
     await adapter.close()
 
 
 @pytest.mark.parametrize("status", [429, 500, 504])
-async def test_post_is_retried_and_lands_once(served: Served, status: int) -> None:
+async def test_a_failed_post_is_a_post_error_and_never_re_sent_by_the_sdk(served: Served, status: int) -> None:
     fake, adapter = served[0], served[1]
-    fake.fail("chat.postMessage", status, retry_after=0 if status == 429 else None)
-    receipt = await adapter.post("C0DIGEST", Document(title="Digest", sections=[
-        Section(title="Today", blocks=[Text(line=[plain("one line")])])]), key="k-retry")
-    assert fake.attempts["chat.postMessage"] == 2
+    fake.fail("chat.postMessage", status, retry_after=7 if status == 429 else None)
+    doc = Document(title="Digest", sections=[Section(title="Today", blocks=[Text(line=[plain("one line")])])])
+    with pytest.raises(PostError) as err:
+        await adapter.post("C0DIGEST", doc, key="k-retry")
+    assert fake.attempts["chat.postMessage"] == 1  # the retry is delivery's, after find_post
+    assert (err.value.status, err.value.retryable, err.value.landed) == (status, True, status >= 500)
+    assert err.value.retry_after == (7.0 if status == 429 else None)
+    receipt = await adapter.post("C0DIGEST", doc, key="k-retry")
     assert len(fake.messages["C0DIGEST"]) == 1 and receipt.message_ids == [fake.messages["C0DIGEST"][0]["ts"]]
 
 
-async def test_post_refused_after_retries_is_a_delivery_error(served: Served) -> None:
+async def test_post_refused_is_a_delivery_error(served: Served) -> None:
     fake, adapter = served[0], served[1]
-    fake.fail("chat.postMessage", 500, times=5)
+    fake.fail("chat.postMessage", 500)
     with pytest.raises(DeliveryError, match=r"refused the post to C0X \(page 1 of 1\): internal_error \(HTTP 500\)"):
         await adapter.post("C0X", Document(title="Digest"), key="k")
     assert fake.messages["C0X"] == []
@@ -387,3 +395,42 @@ def test_manifest_declares_the_command_scopes_and_endpoint(name: str) -> None:
         assert "url" not in command
     else:
         assert command["url"].endswith(EVENTS_PATH) and settings["interactivity"]["request_url"] == command["url"]
+
+
+async def test_find_post_reads_only_since_the_claim_and_as_many_as_the_pages(fake: FakeSlackAPI,
+                                                                             fixture_store: Store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    adapter = await serve(fake, Briefer(fixture_store))
+    doc = long_digest()
+    pages = len(fit_pages(render_blocks(doc), POST_PAGES))
+    assert pages > 1
+    old = await adapter.post("C0HIST", doc, key="old")  # an earlier digest, before the claim
+    claimed = datetime.now(UTC) + timedelta(minutes=1, seconds=1)  # past the one-minute clock-skew margin
+    for m in fake.messages["C0HIST"]:
+        m["ts"] = f"{float(m['ts']) - 120:.6f}"  # the earlier digest was two minutes before
+    await adapter.post("C0HIST", doc, key="new")
+    for m in fake.messages["C0HIST"][len(old.message_ids):]:
+        m["ts"] = f"{float(m['ts']) + 90:.6f}"  # this one after the claim
+    new_ids = [m["ts"] for m in fake.messages["C0HIST"][len(old.message_ids):]]
+    receipt = Receipt("slack", "C0HIST", new_ids, pages=pages)
+    before = len(fake.calls)
+    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=pages) == receipt
+    assert await adapter.find_post("C0HIST", "old", since=claimed, pages=pages) is None
+    history = [c.params for c in fake.calls[before:] if c.method == "conversations.history"]
+    assert len(history) == 2 and all(int(h["limit"]) == pages for h in history)
+    assert float(history[0]["oldest"]) == pytest.approx((claimed - timedelta(minutes=1)).timestamp())
+    # People wrote a lot after the digest: the cursor is followed, within a bound.
+    fake.messages["C0HIST"] += [{"type": "message", "ts": f"{time.time() + 200 + n:.6f}", "text": "chat"}
+                                for n in range(150)]
+    assert await adapter.find_post("C0HIST", "new", since=claimed, pages=pages) == receipt
+    await adapter.close()
+
+
+def long_digest() -> Document:
+    """A digest that takes several Slack messages."""
+    from bot.core.document import Item, bold
+
+    items = [Item(badge="🤔", head=[bold(f"Claim {n}")], note=[plain(f"claim c{n}")],
+                  body=[[plain("A statement about the subject, of the length claims have. " * 5)]]) for n in range(60)]
+    return Document(title="Digest daily", sections=[Section(title="Claims", blocks=items)])
