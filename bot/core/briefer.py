@@ -117,7 +117,10 @@ def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None
     if reused and previous is not None:
         prepared.views.adopt(previous.views, reused)
         prepared.depends.update({t: previous.depends[t] for t in reused})
-    else:
+    if _patched_from(store, previous):
+        assert previous is not None and store.delta is not None
+        prepared.views.patch_search(previous.views, set(store.delta.sources))
+    if not reused:
         _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
         missing = [t.id for t in store.topics.values() if t.id not in reused]
@@ -131,13 +134,19 @@ def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None
     return prepared
 
 
+def _patched_from(store: Store, previous: Prepared | None) -> bool:
+    """Whether `store` was patched from `previous`'s store by an edit of some sources (bot.core.patch)."""
+    delta = store.delta
+    return (previous is not None and delta is not None and delta.base == previous.store.version
+            and previous.store.topics is store.topics)
+
+
 def _reusable(store: Store, previous: Prepared | None) -> set[str]:
     """Topics whose prepared brief `store` can take over from `previous` (none unless it was patched)."""
     delta = store.delta
-    if previous is None or delta is None or delta.base != previous.store.version:
+    if not _patched_from(store, previous):
         return set()
-    if previous.store.topics is not store.topics:
-        return set()
+    assert previous is not None and delta is not None
     old = previous.store
     # A summary links to the cards of the sources it cites, stamped with a hash of the whole source:
     # any edit of a cited source changes it (not only of the fields the brief shows).

@@ -60,6 +60,18 @@ def same_prepared(a: Prepared, b: Prepared) -> None:
         assert a.document(topic) == b.document(topic), topic.id
 
 
+def same_search(a: Prepared, b: Prepared) -> None:
+    """The two snapshots' search indexes hold the same terms and answer every query alike (scores included)."""
+    ia, ib = a.views.search_index, b.views.search_index
+    assert ia._df == ib._df and ia._vocab == ib._vocab and ia._known == ib._known
+    assert ia._relays == ib._relays and ia._claims_of == ib._claims_of and ia._common == ib._common
+    terms = ib._vocab[::max(1, len(ib._vocab) // 60)]
+    queries = [*terms, *(t[:-1] + "x" for t in terms if len(t) > 4), *(t[:3] for t in terms),
+               *(f"{x} {y}" for x, y in zip(terms, terms[7:])), "reworded", "zz", "brand new claim"]
+    for query in queries:
+        assert ia.search(query) == ib.search(query), query
+
+
 def log_lines(log: ChangeLog) -> list[dict[str, object]]:
     return [{k: v for k, v in json.loads(line).items() if k != "at"}
             for line in log.path.read_text(encoding="utf-8").splitlines()]
@@ -129,16 +141,20 @@ async def test_incremental_reload_equals_full_reload(briefs: Path, tmp_path: Pat
     incremental = Reloader(Briefer(load_store(briefs, state_dir=state)), briefs, changelog=logs[0], state_dir=state)
     full = Reloader(Briefer(load_store(briefs)), briefs, changelog=logs[1])
     patched = 0
+    searches = 0
     for name, paths in edits(briefs):
         a = await incremental.reload_store("watch", {p.resolve() for p in paths})
         b = await full.reload_store("admin")
         assert (a.ok, [str(p) for p in a.errors]) == (b.ok, [str(p) for p in b.errors]), name
         same_prepared(incremental.briefer.prepared, full.briefer.prepared)
+        same_search(incremental.briefer.prepared, full.briefer.prepared)
         assert a.changes == b.changes, name
         patched += incremental.briefer.store.delta is not None and a.ok
+        searches = max(searches, incremental.briefer.prepared.views.search_index.patches)
     assert log_lines(logs[0]) == log_lines(logs[1])
     assert len(log_lines(logs[0])) >= 6
     assert patched >= 5  # most edits really took the incremental path
+    assert searches >= 3  # and the search index was patched through several edits in a row, not rebuilt
 
 
 async def test_an_edit_rebuilds_only_the_briefs_it_touches(tmp_path: Path) -> None:

@@ -97,6 +97,16 @@ class Views:
             if topic_id in previous._fps:
                 self._fps[topic_id] = previous._fps[topic_id]
 
+    def patch_search(self, previous: Views, sources: set[str]) -> None:
+        """Take `previous`'s search index, patched for the sources an edit changed, when it was built
+        (this store must be `previous.store` with only those sources edited)."""
+        with previous._lock:
+            found = previous._search
+        if found is not None:
+            patched = found.patched(previous.store, self.store, sources)
+            with self._lock:
+                self._search = patched
+
     def warm(self) -> None:
         """Build every topic's summary and the search index now."""
         for topic_id in self.store.topics:
