@@ -107,6 +107,15 @@ async def serve_bare(api_url: str) -> None:
     await _announce(str(site._server.sockets[0].getsockname()[1]))  # type: ignore[union-attr]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _announce(port: str) -> None:
     """Tell the parent the port, then serve until the parent closes our stdin."""
     print(f"PORT {port}", flush=True)
@@ -205,9 +214,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await load(url, fake_base, f"warm-{name}", 100, args.concurrency)
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in urls}
         per_round = args.requests // args.rounds
+        pids = {"briefbot": ours.pid, "bare_bolt": bare.pid, "bare_bolt_twin": twin.pid}
         for r in range(args.rounds):
             for name, url in urls.items():
-                results[name].append(await load(url, fake_base, f"{name}-{r}", per_round, args.concurrency))
+                before = cpu_seconds(pids[name]), cpu_seconds(fake.pid)
+                result = await load(url, fake_base, f"{name}-{r}", per_round, args.concurrency)
+                if name == "briefbot":  # let this round's replies land before reading the fake's CPU
+                    await wait_replies(fake_base, 100 + per_round * (r + 1), timeout=30)
+                result["cpu_us_per_request"] = round((cpu_seconds(pids[name]) - before[0]) / per_round * 1e6)
+                result["fake_cpu_us_per_request"] = round((cpu_seconds(fake.pid) - before[1]) / per_round * 1e6)
+                results[name].append(result)
         stats = await wait_replies(fake_base, 100 + per_round * args.rounds)
         sent = {hook: t for result in results["briefbot"] for hook, t in result["_sent"].items()}
         reply = await reply_latency(fake_base, "briefbot-", sent)
@@ -230,7 +246,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _ratios(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
     return {"median": round(a["median_ms"] / b["median_ms"], 2), "p99": round(a["p99_ms"] / b["p99_ms"], 2),
-            "throughput": round(a["throughput_rps"] / b["throughput_rps"], 2)}
+            "throughput": round(a["throughput_rps"] / b["throughput_rps"], 2),
+            "cpu_per_request": round(a["cpu_us_per_request"] / max(b["cpu_us_per_request"], 1), 2)}
 
 
 def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -240,6 +257,8 @@ def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "median_ms": round(statistics.median(r["median_ms"] for r in rounds), 3),
         "p99_ms": round(max(r["p99_ms"] for r in rounds), 3),
         "throughput_rps": round(statistics.median(r["throughput_rps"] for r in rounds), 1),
+        "cpu_us_per_request": round(statistics.median(r["cpu_us_per_request"] for r in rounds)),
+        "fake_slack_cpu_us_per_request": round(statistics.median(r["fake_cpu_us_per_request"] for r in rounds)),
     }
 
 
