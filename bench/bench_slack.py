@@ -1,8 +1,12 @@
 """Benchmark: signed `/brief` requests over loopback to briefbot's HTTP-mode Slack app and to a bare bolt app.
 
 Each server runs in its own process (so the load generator does not share its event loop), next to a
-fake Slack that takes the replies. The script reports ack latency (median, p99) and throughput for both
-apps in the same run, their ratio, and checks that every briefbot reply reached the fake.
+fake Slack that takes the replies. The script reports ack latency (median, p99: until the HTTP answer
+to the command, the only thing the bare app sends) and throughput for both apps in the same run, their
+ratio, and checks that every briefbot reply reached the fake. For briefbot it also reports how long
+the reply itself took to arrive (command sent → last page taken by the fake's response_url), which
+the ratios do not include. Both apps use bolt's defaults; briefbot logs as in production
+(`bot.runtime.logs.setup_logging`, INFO, to /dev/null).
 
     python bench/bench_slack.py [--requests 10000] [--rounds 4] [--concurrency 16] [--briefs DIR] [--out FILE]
 
@@ -38,21 +42,41 @@ async def serve_fake() -> None:
     """The fake Slack, plus /stats (replies received) for the load generator."""
     fake = FakeSlackAPI()
 
+    arrivals: dict[str, float] = {}  # hook -> when its latest page was taken (CLOCK_MONOTONIC, machine-wide)
+
+    @web.middleware
+    async def stamp(request: web.Request, handler: Any) -> web.StreamResponse:
+        response = await handler(request)
+        if request.path.startswith("/hooks/") and response.status == 200:
+            arrivals[request.match_info["hook"]] = time.monotonic()
+        return response
+
     async def stats(_: web.Request) -> web.Response:
         return web.json_response({"replies": len(fake.replies), "refused": len(fake.refused)})
 
+    async def arrived(request: web.Request) -> web.Response:
+        prefix = request.query["prefix"]
+        return web.json_response({k: v for k, v in arrivals.items() if k.startswith(prefix)})
+
+    fake.app.middlewares.append(stamp)
     fake.app.router.add_get("/stats", stats)
+    fake.app.router.add_get("/arrivals", arrived)
     await fake.start()
     await _announce(fake.base.rsplit(":", 1)[1])
 
 
 async def serve_briefbot(api_url: str, briefs: Path) -> None:
-    """briefbot's SlackAdapter in HTTP mode, logging each command as in production (to /dev/null)."""
+    """briefbot's SlackAdapter in HTTP mode, logging as `briefbot run` does (INFO, secrets masked, no
+    access lines), to /dev/null."""
     from bot.adapters.slack.adapter import SlackAdapter
     from bot.core.briefer import Briefer
     from bot.core.store import load_store
+    from bot.runtime.logs import setup_logging
 
-    logging.basicConfig(level=logging.INFO, stream=open(os.devnull, "w"))  # noqa: SIM115
+    setup_logging("text", "INFO", (BOT_TOKEN, SIGNING_SECRET))
+    handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(open(os.devnull, "w"))  # noqa: SIM115
     adapter = SlackAdapter(Briefer(load_store(briefs)), bot_token=BOT_TOKEN, mode="http",
                            signing_secret=SIGNING_SECRET, api_url=api_url, host="127.0.0.1", port=0)
     await adapter.start()
@@ -83,6 +107,15 @@ async def serve_bare(api_url: str) -> None:
     await _announce(str(site._server.sockets[0].getsockname()[1]))  # type: ignore[union-attr]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _announce(port: str) -> None:
     """Tell the parent the port, then serve until the parent closes our stdin."""
     print(f"PORT {port}", flush=True)
@@ -103,18 +136,21 @@ def spawn(*args: str) -> tuple[subprocess.Popen[str], int]:
 
 async def load(url: str, fake_base: str, tag: str, count: int, concurrency: int) -> dict[str, Any]:
     """Send `count` signed commands with `concurrency` in flight; latency of each until its HTTP ack."""
-    bodies = [slash_command_body(TOPICS[i % len(TOPICS)], f"{fake_base}/hooks/{tag}-{i}") for i in range(count)]
+    bodies = [(f"{tag}-{i}", slash_command_body(TOPICS[i % len(TOPICS)], f"{fake_base}/hooks/{tag}-{i}"))
+              for i in range(count)]
     latencies: list[float] = []
+    sent: dict[str, float] = {}  # hook -> when its command was sent (CLOCK_MONOTONIC)
     errors = 0
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for item in bodies:
+        queue.put_nowait(item)
 
     async def worker(http: aiohttp.ClientSession) -> None:
         nonlocal errors
         while not queue.empty():
-            body = queue.get_nowait()
+            hook, body = queue.get_nowait()
             headers = signed_headers(body)
+            sent[hook] = time.monotonic()
             t0 = time.perf_counter()
             async with http.post(url, data=body, headers=headers) as resp:
                 await resp.read()
@@ -132,7 +168,7 @@ async def load(url: str, fake_base: str, tag: str, count: int, concurrency: int)
         "requests": count, "errors": errors,
         "median_ms": round(statistics.median(latencies), 3),
         "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 3),
-        "throughput_rps": round(count / elapsed, 1),
+        "throughput_rps": round(count / elapsed, 1), "_sent": sent,
     }
 
 
@@ -146,6 +182,18 @@ async def wait_replies(fake_base: str, expected: int, timeout: float = 60.0) -> 
             if stats["replies"] >= expected or time.monotonic() > end:
                 return stats
             await asyncio.sleep(0.05)
+
+
+async def reply_latency(fake_base: str, prefix: str, sent: dict[str, float]) -> dict[str, float]:
+    """Command sent → its last reply page taken by the fake, for the hooks starting with `prefix`."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{fake_base}/arrivals", params={"prefix": prefix}) as resp:
+            arrivals: dict[str, float] = await resp.json()
+    waits = sorted((arrivals[hook] - t) * 1000 for hook, t in sent.items() if hook in arrivals)
+    if not waits:
+        return {"replies": 0}
+    return {"replies": len(waits), "median_ms": round(statistics.median(waits), 3),
+            "p99_ms": round(waits[int(0.99 * (len(waits) - 1))], 3)}
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -166,10 +214,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await load(url, fake_base, f"warm-{name}", 100, args.concurrency)
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in urls}
         per_round = args.requests // args.rounds
+        pids = {"briefbot": ours.pid, "bare_bolt": bare.pid, "bare_bolt_twin": twin.pid}
         for r in range(args.rounds):
             for name, url in urls.items():
-                results[name].append(await load(url, fake_base, f"{name}-{r}", per_round, args.concurrency))
+                before = cpu_seconds(pids[name]), cpu_seconds(fake.pid)
+                result = await load(url, fake_base, f"{name}-{r}", per_round, args.concurrency)
+                if name == "briefbot":  # let this round's replies land before reading the fake's CPU
+                    await wait_replies(fake_base, 100 + per_round * (r + 1), timeout=30)
+                result["cpu_us_per_request"] = round((cpu_seconds(pids[name]) - before[0]) / per_round * 1e6)
+                result["fake_cpu_us_per_request"] = round((cpu_seconds(fake.pid) - before[1]) / per_round * 1e6)
+                results[name].append(result)
         stats = await wait_replies(fake_base, 100 + per_round * args.rounds)
+        sent = {hook: t for result in results["briefbot"] for hook, t in result["_sent"].items()}
+        reply = await reply_latency(fake_base, "briefbot-", sent)
     finally:
         for proc in procs:
             assert proc.stdin is not None
@@ -181,6 +238,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency, "rounds": args.rounds, "briefs": str(args.briefs), **summary,
         "ratio_briefbot_over_bare": _ratios(ours_s, bare_s),
         "ratio_twin_over_bare (A/A noise)": _ratios(twin_s, bare_s),
+        "briefbot_reply_arrival (not in the ratios)": reply,
         "briefbot_replies_delivered": stats["replies"], "briefbot_replies_expected": 100 + per_round * args.rounds,
         "replies_refused_by_fake": stats["refused"],
     }
@@ -188,7 +246,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _ratios(a: dict[str, Any], b: dict[str, Any]) -> dict[str, float]:
     return {"median": round(a["median_ms"] / b["median_ms"], 2), "p99": round(a["p99_ms"] / b["p99_ms"], 2),
-            "throughput": round(a["throughput_rps"] / b["throughput_rps"], 2)}
+            "throughput": round(a["throughput_rps"] / b["throughput_rps"], 2),
+            "cpu_per_request": round(a["cpu_us_per_request"] / max(b["cpu_us_per_request"], 1), 2)}
 
 
 def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -198,6 +257,8 @@ def _merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "median_ms": round(statistics.median(r["median_ms"] for r in rounds), 3),
         "p99_ms": round(max(r["p99_ms"] for r in rounds), 3),
         "throughput_rps": round(statistics.median(r["throughput_rps"] for r in rounds), 1),
+        "cpu_us_per_request": round(statistics.median(r["cpu_us_per_request"] for r in rounds)),
+        "fake_slack_cpu_us_per_request": round(statistics.median(r["fake_cpu_us_per_request"] for r in rounds)),
     }
 
 

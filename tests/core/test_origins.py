@@ -1,7 +1,6 @@
 """Origins per claim and per stance (`relays`), and the check that corroboration joins independent facts."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,21 +8,13 @@ import pytest
 from bot.core.briefing import brief
 from bot.core.origins import claim_origins, claim_relays, source_roots
 from bot.core.store import check_store, load_store
-from tests.conftest import FIXTURE_BRIEFS
+from tests.store_files import edit, fixture_copy
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "briefs"
-    shutil.copytree(FIXTURE_BRIEFS, root)
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    """A writable copy of the fixture store."""
+    return fixture_copy(tmp_path)
 
 
 def test_a_relayed_claim_has_the_relayed_outlet_as_origin_and_an_own_claim_its_source(fixture_store) -> None:

@@ -8,22 +8,13 @@ import pytest
 
 from bot.core.problems import Problem, StoreInvalid
 from bot.core.store import check_store, load_store
-from tests.conftest import FIXTURE_BRIEFS
+from tests.store_files import edit, fixture_copy
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """A writable copy of the fixture store."""
-    root = tmp_path / "briefs"
-    shutil.copytree(FIXTURE_BRIEFS, root)
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return fixture_copy(tmp_path)
 
 
 def line_of(root: Path, rel: str, needle: str) -> int:

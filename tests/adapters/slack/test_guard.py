@@ -142,3 +142,26 @@ class _Count(logging.Handler):
 
 def test_sign_helper_matches_the_guard() -> None:
     assert sign("a=b", 1).startswith("v0=") and len(sign("a=b", 1)) == 67
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab=&%2;+ é", max_size=40))
+def test_the_plain_form_check_accepts_exactly_what_strict_parsing_does(text: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from bot.adapters.slack.guard import MAX_FIELDS, plain_form
+
+    try:
+        parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert plain_form(text) is accepted
+    assert plain_form("&".join([text.replace("&", "") + "="] * (MAX_FIELDS + 1))) is False  # too many fields
+
+
+async def test_a_signed_form_with_too_many_fields_gets_400(served: Served) -> None:
+    _, _, url, http = served
+    body = (slash_command_body("china", "http://127.0.0.1:9/hooks/x") + "&x=1" * 1000).encode()
+    async with http.post(url, data=body, headers=signed_raw(body)) as resp:
+        assert resp.status == 400 and "malformed form body" in await resp.text()
