@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import shutil
 import statistics
@@ -34,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.edits import time_edit  # noqa: E402
 from bench.storegen import generate  # noqa: E402
 
 
@@ -91,16 +91,7 @@ async def _edits(root: Path, state: Path, edits: int) -> dict[str, float]:
             path = sources[(n * 7919) % len(sources)]
             text = path.read_text(encoding="utf-8")
             edited = text.replace('  statement: "', f'  statement: "(edit {n}) ', 1)
-            staged = root / f".edit{n}"
-            staged.write_text(edited, encoding="utf-8")
-            before = briefer.store.version
-            start = time.perf_counter()
-            os.replace(staged, path)
-            while briefer.store.version == before:
-                if time.perf_counter() - start > 60:
-                    raise SystemExit(f"edit {n} was not served within 60 s")
-                await asyncio.sleep(0.001)
-            latencies.append(time.perf_counter() - start)
+            latencies.append(await time_edit(briefer, path, edited, limit=60))
             reloads.append(reloader.last_store.seconds if reloader.last_store else float("nan"))
             _check_served(briefer, path.stem, n)
     finally:

@@ -5,16 +5,15 @@ Usage: python bench/reload_latency.py [BRIEFS_DIR] [N]   (default: tests/fixture
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.edits import time_edit  # noqa: E402
 from bot.core.briefer import Briefer
 from bot.core.store import load_store
 from bot.curation.reload import Reloader
@@ -31,17 +30,8 @@ async def measure(source: Path, edits: int) -> None:
         original = path.read_text(encoding="utf-8")
         latencies, loads = [], []
         for n in range(edits):
-            tmp_file = root / f".edit{n}"
             edited = original.replace("\nnote: ", f"\nnote: (edit {n}) ", 1)
-            tmp_file.write_text(edited, encoding="utf-8")
-            before = briefer.store.version
-            start = time.perf_counter()
-            os.replace(tmp_file, path)
-            while briefer.store.version == before:
-                if time.perf_counter() - start > 5:
-                    raise SystemExit(f"edit {n} was not served within 5 s")
-                await asyncio.sleep(0.001)
-            latencies.append(time.perf_counter() - start)
+            latencies.append(await time_edit(briefer, path, edited, limit=5))
             loads.append(reloader.last_store.seconds)  # type: ignore[union-attr]
         await reloader.stop()
     ms = sorted(x * 1000 for x in latencies)
