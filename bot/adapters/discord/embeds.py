@@ -33,12 +33,15 @@ ZWSP = "\u200b"
 _ANGLE = re.compile(r"<(?=[#@/:!]|a:|t:)")
 # Every masked link `[text](url)`, however many on a line and however nested: `](` is split.
 _MASKED = re.compile(r"\]\s*\(")
+# Discord turns any bare `scheme://…` into a live link (and `<https://…>` too); a zero-width space
+# before the `://` leaves the address readable but not clickable.
+_BARE_URL = re.compile(r"(?i)(?<=[a-z0-9])(?=:/{2})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def neutralise(text: str) -> str:
-    """No mention, channel or role reference and no masked link can survive in `text`."""
-    text = _MASKED.sub(lambda m: "]" + ZWSP + m.group()[1:], text)
+    """No mention, channel or role reference, masked link or bare link can survive in `text`."""
+    text = _BARE_URL.sub(ZWSP, _MASKED.sub(lambda m: "]" + ZWSP + m.group()[1:], text))
     return escape_mentions(_ANGLE.sub("<" + ZWSP, text))
 
 

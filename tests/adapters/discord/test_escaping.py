@@ -13,6 +13,7 @@ from bot.core.models import Topic
 
 MASKED = re.compile(r"\[[^\]]*\]\(")
 MENTION = re.compile(r"<[#@/]|<a:|<t:|@everyone|@here")
+BARE_URL = re.compile(r"(?i)[a-z0-9]://")
 
 
 def test_every_masked_link_on_a_line_is_neutralised() -> None:
@@ -20,6 +21,15 @@ def test_every_masked_link_on_a_line_is_neutralised() -> None:
     shown = escape(text)
     assert not MASKED.search(shown.replace("\\", ""))
     assert shown.count("\u200b") >= 4
+
+
+def test_a_bare_address_in_source_text_is_shown_but_not_linked() -> None:
+    text = "voir https://evil.example/x, <http://y.io> et HTTPS://Z.io ou steam://run/1"
+    for shown in (escape(text), inert(text), render_span(Span(text=text))):
+        assert not BARE_URL.search(shown), shown
+        assert shown.replace("\u200b", "").replace("\\", "").count("://") == 4  # still readable
+    curated = render_span(Span(text="the report", url="https://example.org/r"))
+    assert "(<https://example.org/r>)" in curated  # a link the curators set stays a link
 
 
 def test_channel_role_and_user_mentions_are_escaped() -> None:
@@ -43,8 +53,9 @@ def test_slack_header_blocks_are_escaped_and_within_their_limit() -> None:
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("[]()<>#@&!/:at everyonhr\\*_`|1234567890 \n")), max_size=120))
+@given(st.text(alphabet=st.sampled_from(list("[]()<>#@&!/:at everyonhrps\\*_`|1234567890 \n")), max_size=120))
 def test_no_hostile_string_renders_a_masked_link_or_a_mention(text: str) -> None:
     for shown in (escape(text), inert(text), render_span(Span(text=text))):
         assert not MASKED.search(shown.replace("\\", "")), shown
         assert not MENTION.search(shown), shown
+        assert not BARE_URL.search(shown), shown
