@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot --select F
+	$(BIN)/ruff check bot tests bench --select F
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -128,6 +128,7 @@ async def chromium(binary: str, profile: Path, width: int = 1000, height: int = 
     proc = await asyncio.create_subprocess_exec(
         binary, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    drain: asyncio.Task[None] | None = None
     try:
         ws_url = await asyncio.wait_for(_devtools_url(proc), START_TIMEOUT_S)
         drain = asyncio.create_task(_drain(proc))  # a full stderr pipe would stall the browser
@@ -146,6 +147,8 @@ async def chromium(binary: str, profile: Path, width: int = 1000, height: int = 
         if proc.returncode is None:
             proc.kill()
         await asyncio.wait_for(proc.wait(), 10)
+        if drain is not None:
+            await drain  # ends at the closed pipe
 
 
 async def _drain(proc: asyncio.subprocess.Process) -> None:

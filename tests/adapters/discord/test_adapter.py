@@ -348,8 +348,8 @@ async def test_find_post_finds_a_complete_post_by_its_footer_marker(adapter: Dis
     assert await adapter.find_post(CHANNEL_ID, "k2") is None
     receipt = await adapter.post(CHANNEL_ID, digest(sections=3), key="k2")
     await adapter.post(CHANNEL_ID, digest(), key="another")
-    for message in fake.messages[CHANNEL_ID]:
-        message["nonce"] = None  # real history reads may not echo nonces; the footer marker suffices
+    for sent in fake.messages[CHANNEL_ID]:
+        sent["nonce"] = None  # real history reads may not echo nonces; the footer marker suffices
     assert await adapter.find_post(CHANNEL_ID, "k2") == receipt
     assert f"ref {delivery_ref('k2')}" in fake.messages[CHANNEL_ID][0]["embeds"][-1]["footer"]["text"]
 
