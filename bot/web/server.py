@@ -69,6 +69,23 @@ class Visit:
 
 
 Page = tuple[int, str]  # HTTP status, HTML
+# A topic page lists its claims (flagged first) this many at a time: a 2,000-claim topic would be a
+# page of several megabytes that a phone renders for seconds.
+CLAIMS_PER_PAGE = 100
+PAGE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which claims of a topic one page shows, and the links to its neighbours."""
+
+    number: int
+    pages: int
+    first: int  # 1-based position of the first claim shown, 0 when there are none
+    last: int
+    total: int
+    previous: str | None
+    next: str | None
 # Builds one page (in a worker thread): the request, the snapshot's page data, the visit's link maker.
 Builder = Callable[[web.Request, Snapshot, Visit], Page]
 
@@ -113,8 +130,9 @@ class Pages:
                                                       heading="Link not valid", text=denied.message))
             assert visit is not None
             snap = self.snapshots.get()
-            # A page depends on its path, the expiry its links carry, and (without PUBLIC_URL) the host.
-            key = (request.path, visit.exp, request.host) if cached else None
+            # A page depends on its path and page number, the expiry its links carry, and (without
+            # PUBLIC_URL) the host.
+            key = (request.path, request.query.get("page"), visit.exp, request.host) if cached else None
             found = snap.pages.get(key) if key else None
             if found is None:
                 # A big topic takes a while to render: never on the loop that also serves chat.
@@ -160,7 +178,26 @@ class Pages:
         if page is None:
             return self._missing(visit, "topic", request.match_info["id"])
         b = page.brief
-        return 200, self._html("topic.html", visit, page=page, b=b, m=stance_matrix(b),
+        others = [c for c in page.claims if not c.flagged]
+        total = len(b.flagged) + len(others)
+        pages = max(1, -(-total // CLAIMS_PER_PAGE))
+        number = _page_number(request.query.get("page"), pages)
+        if number is None:
+            shown = request.query.get("page", "")[:20]
+            return 404, self._html("message.html", visit, heading="No such page",
+                                   text=f"The claims on {b.topic.title} fill {pages} page(s), numbered 1 to {pages}; "
+                                        f"there is no page “{shown}”.")
+        start, end = (number - 1) * CLAIMS_PER_PAGE, number * CLAIMS_PER_PAGE
+        skip = len(b.flagged)
+        path = permalinks.topic_path(b.topic.id)
+
+        def link_to(n: int) -> str:
+            return visit.link(path, page=str(n)) if n > 1 else visit.link(path)
+
+        paging = Paging(number, pages, start + 1 if total else 0, min(end, total), total,
+                        link_to(number - 1) if number > 1 else None, link_to(number + 1) if number < pages else None)
+        return 200, self._html("topic.html", visit, page=page, b=b, m=stance_matrix(b), paging=paging,
+                               flagged=b.flagged[start:end], others=others[max(0, start - skip):max(0, end - skip)],
                                titles={s.id: s.title for s in b.sources},
                                languages={s.id: s.language for s in b.sources})
 
@@ -199,6 +236,16 @@ class Pages:
         results = [r for r in (_resolve(snap, h) for h in snap.search(query)) if r is not None] if query else []
         return 200, self._html("search.html", visit, query=query, results=results, problem=None,
                                footer=f"Store {snap.store.version}.")
+
+
+def _page_number(text: str | None, pages: int) -> int | None:
+    """The page asked for (1 when none is), or None when `text` names no page from 1 to `pages`."""
+    if text is None:
+        return 1
+    if not (text.isascii() and text.isdigit()) or len(text) > PAGE_DIGITS:
+        return None
+    number = int(text)
+    return number if 1 <= number <= pages else None
 
 
 def _resolve(snap: Snapshot, hit: Hit) -> tuple[str, Any] | None:

@@ -151,7 +151,7 @@ async def test_pages_follow_the_snapshot_in_service_and_change_on_reload(fixture
         before = await (await c.get("/topics/china")).text()
         assert fixture_store.version in before and (await c.get("/topics/energy")).status == 404
         assert p.snapshots.get() is p.snapshots.get()  # cached while the snapshot serves
-        assert ("/topics/china", None, f"{c.host}:{c.port}") in p.snapshots.get().pages._pages
+        assert ("/topics/china", None, None, f"{c.host}:{c.port}") in p.snapshots.get().pages._pages
         assert await (await c.get("/topics/china")).text() == before  # from the cache
         briefer.swap(store)
         after = await (await c.get("/topics/china")).text()
@@ -163,3 +163,20 @@ async def test_pages_follow_the_snapshot_in_service_and_change_on_reload(fixture
 def test_the_signer_refuses_a_short_secret() -> None:
     with pytest.raises(ValueError):
         Signer("tooshort", 60)
+
+
+async def test_the_next_page_of_a_signed_topic_page_opens_and_a_forged_page_number_still_needs_the_signature() -> None:
+    from tests.fakes.synthetic import one_big_topic_store
+
+    store = one_big_topic_store(claims=250, sources=10)
+    clock = Clock()
+    p = signed(store, clock)
+    assert p.settings.signer is not None
+    async with client(p) as c:
+        r = await c.get(p.settings.signer.sign("/topics/big"))
+        tags = Tags(await r.text())
+        nexts = [a["href"] or "" for t, a in tags.tags if t == "a" and a.get("rel") == "next"]
+        assert r.status == 200 and len(set(nexts)) == 1  # the same link above and below the claims
+        r2 = await c.get(nexts[0])
+        assert r2.status == 200 and "page 2 of 3" in Tags(await r2.text()).all_text()
+        assert (await c.get("/topics/big?page=2")).status == 403  # the page number is no way around the signature

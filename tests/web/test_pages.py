@@ -14,6 +14,8 @@ from bot.core.labels import LABEL_EMOJI
 from bot.core.store import Store
 from bot.core.topics import MAX_QUERY_CHARS
 from bot.curation.export import Reviewer, claim_review
+from bot.web.server import CLAIMS_PER_PAGE
+from tests.fakes.synthetic import one_big_topic_store
 from tests.web.helpers import Tags, client, pages
 
 
@@ -159,3 +161,43 @@ def _esc(text: str) -> str:
     from markupsafe import escape
 
     return str(escape(text))
+
+
+async def test_a_large_topic_pages_its_claims_and_every_claim_is_on_exactly_one_page() -> None:
+    store = one_big_topic_store(claims=450, sources=15)
+    b = brief(store, store.topics["big"])
+    assert len(b.flagged) > CLAIMS_PER_PAGE // 2  # the flagged list itself crosses a page boundary
+    seen: list[str] = []
+    sizes = []
+    async with client(public(store)) as c:
+        url: str | None = "/topics/big"
+        while url is not None:
+            r = await c.get(url)
+            assert r.status == 200, url
+            html = await r.text()
+            sizes.append(len(html.encode()))
+            tags = Tags(html)
+            ids = [a["id"] or "" for t, a in tags.tags if t == "li" and (a.get("id") or "").startswith(("flag-", "claim-"))]
+            assert len(ids) <= CLAIMS_PER_PAGE
+            seen += [i.split("-", 1)[1] for i in ids]
+            nexts = [a["href"] for t, a in tags.tags if t == "a" and a.get("rel") == "next"]
+            url = nexts[0] if nexts else None
+            if len(seen) == len(ids):  # page 1 alone carries the theses, positions and sources
+                assert "Who stands where" in html and "Sources cited" in html
+            else:
+                assert "Who stands where" not in html and b.topic.title in html
+    expected = [f.id for f in b.flagged] + [c for c in (e.claim.id for e in store.claims_for("big"))
+                                            if c not in {f.id for f in b.flagged}]
+    assert sorted(seen) == sorted(expected) and len(seen) == len(set(seen))
+    assert seen[:len(b.flagged)] == [f.id for f in b.flagged]  # flagged claims come first, most serious first
+    assert len(sizes) == -(-len(expected) // CLAIMS_PER_PAGE)
+    assert max(sizes) < 400_000
+
+
+@pytest.mark.parametrize("page", ["0", "99", "abc", "-1", "1e3", "٣", "9" * 40])
+async def test_a_page_that_does_not_exist_gets_404_with_its_range(fixture_store: Store, page: str) -> None:
+    async with client(public(fixture_store)) as c:
+        r = await c.get("/topics/china", params={"page": page})
+        text = Tags(await r.text()).all_text()
+    assert r.status == 404
+    assert "numbered 1 to 1" in text and "Traceback" not in text
