@@ -120,7 +120,7 @@ def build(
     for adapter in adapters.values():
         if hasattr(adapter, "admin"):
             adapter.admin = app.admin  # adapters with admin commands answer them through this
-        if hasattr(adapter, "web_link") and settings.public_url:
+        if settings.public_url:
             adapter.web_link = pages.chat_link  # "Open in browser" under briefs, signed when the pages are
     console = adapters.get("console")
     if isinstance(console, ConsoleAdapter) and console.inp is not None:

@@ -43,6 +43,8 @@ class Adapter(Protocol):
     """
 
     name: str
+    # Set by the app when the web pages have a public address: documents then carry a link to their page.
+    web_link: WebLink | None
 
     async def start(self) -> None:
         """Connect and register commands; return once ready to serve."""

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bot.adapters.base import AdminDesk, PageHook, Receipt
+from bot.adapters.base import AdminDesk, PageHook, Receipt, WebLink, web_url
 from bot.core.briefer import Briefer
 from bot.core.document import Document, Item, Line, Note, Span, Text
 
@@ -120,6 +120,7 @@ class ConsoleAdapter:
         self.inp = inp
         self.admin: AdminDesk | None = None  # the app sets it: `/brief-admin …` then runs admin commands
         self.on_eof: Callable[[], None] | None = None  # the app sets it: Ctrl-D stops the bot
+        self.web_link: WebLink | None = None  # the app sets it when the web pages have a PUBLIC_URL
         self.posted: dict[tuple[str, str], Receipt] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -144,7 +145,7 @@ class ConsoleAdapter:
         if first_page > 0:
             return Receipt(self.name, channel, [], pages=1)
         receipt = Receipt(self.name, channel, [f"{channel}:{len(self.posted) + 1}"], pages=1)
-        self.out.write(terminal_safe(f"\n--- #{channel} [{key}]\n{render_text(doc)}"))
+        self.out.write(terminal_safe(f"\n--- #{channel} [{key}]\n{self._shown(doc)}"))
         self.out.flush()
         self.posted[(channel, key)] = receipt
         if on_page is not None:
@@ -165,7 +166,13 @@ class ConsoleAdapter:
                 command = command[len(prefix):]
                 break
         doc, _ = self.briefer.answer(command)
-        return terminal_safe(render_text(doc))
+        return terminal_safe(self._shown(doc))
+
+    def _shown(self, doc: Document) -> str:
+        """The document as text, with the address of its web page when the pages have one."""
+        text = render_text(doc)
+        url = web_url(self.web_link, doc)
+        return f"{text}Open in browser: {url}\n" if url else text
 
     async def answer(self, line: str) -> str:
         """The answer to one typed line: `/brief-admin …` goes to the admin commands, the rest to `handle`."""

@@ -52,3 +52,12 @@ def test_console_reaches_every_view_by_text(briefer) -> None:  # type: ignore[no
     assert card.startswith("Claim: ") and "[fr]" in card and "More: /brief china" not in card
     search = console.handle("/brief pankin")
     assert search.startswith("Search: pankin") and "claim cmt-pankin-20000-sanctions" in search
+
+
+def test_the_console_shows_a_brief_s_web_address_only_when_the_pages_have_one(fixture_briefer) -> None:
+    console = ConsoleAdapter(fixture_briefer)
+    assert "Open in browser" not in console.handle("/brief china")
+    console.web_link = lambda path: f"https://brief.example.org{path}?exp=1&sig=ab"
+    shown = console.handle("/brief china")
+    assert shown.rstrip().endswith("Open in browser: https://brief.example.org/topics/china?exp=1&sig=ab")
+    assert "Open in browser" not in console.handle("/brief no-such-topic-xyz")  # an error has no page
