@@ -96,7 +96,7 @@ class Prepared:
         object.__setattr__(self, "views", Views(self.store))
 
     def brief(self, topic: Topic) -> Brief:
-        return brief(self.store, topic)
+        return self.views.brief(topic.id)
 
     def document(self, topic: Topic) -> Document:
         found = self.documents.get(topic.id)
@@ -120,11 +120,12 @@ def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None
     if _patched_from(store, previous):
         assert previous is not None and store.delta is not None
         prepared.views.patch_search(previous.views, set(store.delta.sources))
+        prepared.views.inherit(previous.views, set(store.delta.sources))
     if not reused:
         _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
         missing = [t.id for t in store.topics.values() if t.id not in reused]
-        quotes = {e.claim.quote for t in missing for e in store.claims_for(t)}
+        quotes = {e.claim.quote for t in missing for e in prepared.views.claims.missing(store.claims_for(t))}
         with SignalCache(store.state_dir, quotes), _collector_paused():
             for topic_id in missing:
                 prepared.views.summary(topic_id)

@@ -1,25 +1,62 @@
 """brief(store, topic) -> Brief: the platform-neutral brief, and the JSON contract of `--format json`."""
 from __future__ import annotations
 
-from typing import Literal
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Iterable
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import TypeAdapter
 
 from bot.core.flags import SIGNAL_TEXT, Signal, claim_signals
 from bot.core.labels import LABEL_REASON, LABEL_TEXT, LOADED_REASON, Label, is_flagged, label_of
 from bot.core.models import (
     Attribution, Commitment, Evidence, EvidenceRef, Framing, Position, Source, SourceKind, Stance, Topic,
 )
+from bot.core.links import Links
 from bot.core.origins import claim_origins as own_origins, claim_relays, source_roots, stance_origins
 from bot.core.store import ClaimEntry, Store
 
 
-class View(BaseModel):
-    """Base of the brief's JSON contract: immutable, every field always present."""
-
-    model_config = ConfigDict(frozen=True)
+class LinkLookup(Protocol):
+    def get(self, claim_id: str, default: Any = ..., /) -> Any: ...
 
 
+class View:
+    """Base of the brief's JSON contract: immutable, every field always present.
+
+    Views are slots dataclasses, not pydantic models: a store of 100k claims holds a view per claim,
+    and pydantic's per-instance state would more than double that. pydantic still writes their JSON.
+    """
+
+    __slots__ = ()
+
+    def model_dump(self, *, mode: Literal["json", "python"] = "python", exclude: set[str] | None = None) -> Any:
+        """The view as plain data (lists, dicts, strings), as its JSON contract has it."""
+        return _adapter(type(self)).dump_python(self, mode=mode, exclude=exclude)
+
+    def model_dump_json(self) -> str:
+        return _adapter(type(self)).dump_json(self).decode()
+
+    def model_copy(self, *, update: dict[str, Any]) -> Any:
+        """A copy with some fields replaced."""
+        return dataclasses.replace(self, **update)  # type: ignore[type-var]
+
+    @classmethod
+    def field_default(cls, name: str) -> Any:
+        return next(f.default for f in dataclasses.fields(cls) if f.name == name)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _adapter(kind: type) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+view = dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@view
 class SourceView(View):
     """A source as a brief shows it."""
 
@@ -37,6 +74,7 @@ class SourceView(View):
     origins: list[str]
 
 
+@view
 class TopicView(View):
     """The topic a brief is about."""
 
@@ -46,6 +84,7 @@ class TopicView(View):
     aliases: list[str]
 
 
+@view
 class ThesisTally(View):
     """A thesis: which sources support, oppose or are mixed on it, and their independent origins.
 
@@ -63,6 +102,7 @@ class ThesisTally(View):
     mixed_origins: list[str]
 
 
+@view
 class StanceView(View):
     """A source's stance on one thesis."""
 
@@ -72,6 +112,7 @@ class StanceView(View):
     relays: list[str]
 
 
+@view
 class PositionView(View):
     """One source's position on the topic."""
 
@@ -82,6 +123,7 @@ class PositionView(View):
     flagged_count: int
 
 
+@view
 class SignalView(View):
     """A computed signal, with the exact words that triggered it."""
 
@@ -90,6 +132,7 @@ class SignalView(View):
     trigger: str
 
 
+@view
 class ClaimView(View):
     """A claim with its curator rating, derived label and computed signals."""
 
@@ -119,6 +162,7 @@ class ClaimView(View):
     relays: list[str]
 
 
+@view
 class Reason(View):
     """Why a claim is flagged: the curator's rating, or a computed signal (kept visibly apart)."""
 
@@ -128,6 +172,7 @@ class Reason(View):
     trigger: str | None = None
 
 
+@view
 class FlagView(View):
     """A flagged claim with every reason it is flagged."""
 
@@ -141,6 +186,7 @@ class FlagView(View):
     reasons: list[Reason]
 
 
+@view
 class Relation(View):
     """Two claims of different sources that agree or conflict."""
 
@@ -149,6 +195,7 @@ class Relation(View):
     sources: tuple[str, str]
 
 
+@view
 class Brief(View):
     """Everything a brief on one topic shows; serialised as the stable JSON contract."""
 
@@ -203,7 +250,7 @@ def claim_origins(store: Store, entry: ClaimEntry, corroborated_by: list[str]) -
     return sorted(found)
 
 
-def claim_view(store: Store, entry: ClaimEntry, links: dict[str, dict[str, set[str]]]) -> ClaimView:
+def claim_view(store: Store, entry: ClaimEntry, links: LinkLookup) -> ClaimView:
     """One claim as the brief shows it."""
     c = entry.claim
     label = label_of(c)
@@ -243,11 +290,95 @@ def flag_view(view: ClaimView) -> FlagView:
     )
 
 
-def brief(store: Store, topic: Topic) -> Brief:
-    """Build the brief on `topic` from one store snapshot."""
-    entries = store.claims_for(topic.id)
-    links = backlinks(store, entries)
-    views = [claim_view(store, e, links) for e in entries]
+@dataclasses.dataclass(frozen=True, slots=True)
+class Built:
+    """A claim's view as one snapshot shows it, its flagged-list entry, and a digest of both."""
+
+    view: ClaimView
+    flag: FlagView | None
+    digest: str
+
+
+class ClaimViews:
+    """One view per claim of a store snapshot, built on first use and shared by every topic's brief.
+
+    `successor` hands the views an edit cannot have changed to the next snapshot, so an edit of one
+    source rebuilds a few claims' views, not those of every brief it touches.
+    """
+
+    def __init__(self, store: Store, links: Links | None = None, built: dict[str, Built] | None = None) -> None:
+        self.store = store
+        self._links = links
+        self._built: dict[str, Built] = built if built is not None else {}
+        self._sources: dict[str, SourceView] = {}
+
+    @property
+    def links(self) -> Links:
+        if self._links is None:
+            self._links = Links(self.store.claims)
+        return self._links
+
+    def get(self, entry: ClaimEntry) -> Built:
+        found = self._built.get(entry.claim.id)
+        if found is None:
+            view = claim_view(self.store, entry, self.links)
+            flag = flag_view(view) if view.flagged else None
+            found = self._built[entry.claim.id] = Built(view, flag, _digest(view, flag))
+        return found
+
+    def source(self, source: Source) -> SourceView:
+        """A source's view (its fields and independent origins), built once per snapshot."""
+        found = self._sources.get(source.id)
+        if found is None:
+            found = self._sources[source.id] = source_view(self.store, source)
+        return found
+
+    def peek(self, claim_id: str) -> Built | None:
+        """The claim's view if it is built already."""
+        return self._built.get(claim_id)
+
+    def missing(self, entries: Iterable[ClaimEntry]) -> list[ClaimEntry]:
+        """The entries whose views are not built yet."""
+        return [e for e in entries if e.claim.id not in self._built]
+
+    def successor(self, store: Store, sources: set[str]) -> ClaimViews:
+        """The views of `store`, this one's store with `sources` edited: every view the edit cannot change
+        is kept. A view shows its claim, its source's language, the claims linked with it and the
+        origins of those it corroborates, so the views of the edited sources' claims (before and after)
+        and of every claim linked with one of them are dropped. An edit of a `derived_from` chain can
+        move the origins of any claim: then nothing is kept."""
+        old = self.store
+        if self._links is None or any(_parents(old, s) != _parents(store, s) for s in sources):
+            return ClaimViews(store)
+        before = [c for s in sources if s in old.sources for c in old.sources[s].claims]
+        after = [c for s in sources if s in store.sources for c in store.sources[s].claims]
+        links = self._links.patched(store.claims, before, after)
+        dropped = {c.id for c in before + after}
+        for claim_id in list(dropped):
+            dropped |= self._links.partners(claim_id) | links.partners(claim_id)
+        built = dict(self._built)
+        for claim_id in dropped:
+            built.pop(claim_id, None)
+        kept = ClaimViews(store, links, built)
+        kept._sources = {s: v for s, v in self._sources.items() if s not in sources}
+        return kept
+
+
+def _parents(store: Store, source_id: str) -> tuple[str, ...]:
+    source = store.sources.get(source_id)
+    return tuple(source.derived_from) if source is not None else ()
+
+
+def _digest(*views: object) -> str:
+    # repr of a dataclass lists every field, nested views and enums included, the same in every process.
+    return hashlib.blake2b(repr(views).encode(), digest_size=8).hexdigest()
+
+
+def brief(store: Store, topic: Topic, claims: ClaimViews | None = None) -> Brief:
+    """Build the brief on `topic` from one store snapshot (with the snapshot's shared claim views, when given)."""
+    claims = claims if claims is not None else ClaimViews(store)
+    built = [claims.get(e) for e in store.claims_for(topic.id)]
+    views = [b.view for b in built]
     key = [v for v in views if v.key]
     by_source: dict[str, list[ClaimView]] = {}  # so each position counts its own claims in linear time
     for v in views:
@@ -259,13 +390,21 @@ def brief(store: Store, topic: Topic) -> Brief:
         store_version=store.version,
         topic=TopicView(id=topic.id, title=topic.title, description=topic.description, aliases=list(topic.aliases)),
         theses=_tallies(store, topic, positions),
-        positions=[_position_view(store, s, p, by_source.get(s.id, [])) for s, p in positions],
+        positions=[_position_view(claims.source(s), p, by_source.get(s.id, [])) for s, p in positions],
         claims=key,
-        flagged=[flag_view(v) for v in views if v.flagged],
+        flagged=[b.flag for b in built if b.flag is not None],
         independent_origins=sorted({o for v in key for o in v.origins}),
         relations=_relations(views, store),
-        sources=[source_view(store, store.sources[s]) for s in sorted(cited)],
+        sources=[claims.source(store.sources[s]) for s in sorted(cited)],
     )
+
+
+def brief_digest(b: Brief, claims: ClaimViews) -> str:
+    """A digest of everything `b` shows but its store version: its claims enter by their kept digests,
+    as digesting every view of a big topic again costs more than building its brief."""
+    shown = [claims.get(claims.store.claims[v.id]).digest for v in b.claims]
+    shown += [claims.get(claims.store.claims[f.id]).digest for f in b.flagged]
+    return _digest(b.topic, b.theses, b.positions, b.independent_origins, b.relations, b.sources, shown)
 
 
 def _tallies(store: Store, topic: Topic, positions: list[tuple[Source, Position]]) -> list[ThesisTally]:
@@ -287,10 +426,10 @@ def _tallies(store: Store, topic: Topic, positions: list[tuple[Source, Position]
     return out
 
 
-def _position_view(store: Store, source: Source, position: Position, views: list[ClaimView]) -> PositionView:
+def _position_view(source: SourceView, position: Position, views: list[ClaimView]) -> PositionView:
     mine = [v for v in views if v.source == source.id]
     return PositionView(
-        source=source_view(store, source),
+        source=source,
         summary=position.summary,
         stances=[StanceView(thesis=s.thesis, stance=s.stance, note=s.note, relays=list(s.relays))
                  for s in position.stances],

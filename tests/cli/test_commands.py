@@ -31,7 +31,7 @@ def test_brief_prints_the_summary_by_default_and_everything_with_full(capsys) ->
 def test_json_keeps_the_brief_contract_and_adds_the_view(capsys) -> None:
     _, out, _ = run(capsys, "brief", "russie", "--view", "flagged", "--page", "2", "--format", "json")
     data = json.loads(out)
-    assert data["schema_version"] == Brief.model_fields["schema_version"].default and data["topic"]["id"] == "russia" and data["flagged"]
+    assert data["schema_version"] == Brief.field_default("schema_version") and data["topic"]["id"] == "russia" and data["flagged"]
     view = data["view"]
     assert (view["name"], view["page"]) == ("flagged", 2) and decode(view["route"]).page == 1
     assert view["document"]["title"] == "Flagged: Russia" and "page 2 of" in view["document"]["sections"][0]["title"]

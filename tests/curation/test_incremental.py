@@ -57,6 +57,9 @@ def same_prepared(a: Prepared, b: Prepared) -> None:
         assert a.views.summary(topic.id) == b.views.summary(topic.id), topic.id  # reused or rebuilt
         assert a.views.topic_fp(topic.id) == b.views.topic_fp(topic.id), topic.id
         assert a.document(topic) == b.document(topic), topic.id
+        assert a.views.brief(topic.id) == b.views.brief(topic.id), topic.id
+    for entry in sa.claims.values():  # every claim's view, whether taken over from before the edit or built
+        assert a.views.claims.get(entry) == b.views.claims.get(sb.claims[entry.claim.id]), entry.claim.id
 
 
 def same_search(a: Prepared, b: Prepared) -> None:
@@ -172,3 +175,8 @@ async def test_an_edit_rebuilds_only_the_briefs_it_touches(tmp_path: Path) -> No
     assert set(after.store.delta.topics) <= rebuilt < set(after.store.topics)  # the others were taken over
     for t in set(after.store.topics) - rebuilt:
         assert after.views.summary(t).footer == summaries[t].footer.replace(before.store.version, after.store.version)
+    edited = {c.id for c in after.store.sources[path.stem].claims}
+    kept = {c for c in after.store.claims if after.views.claims.peek(c) is before.views.claims.peek(c)
+            and before.views.claims.peek(c) is not None}
+    assert not kept & edited  # the edited source's views were built again
+    assert len(kept) > len(after.store.claims) // 2  # most claims' views were taken over, not rebuilt

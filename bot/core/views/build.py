@@ -168,16 +168,19 @@ def summary_view(b: Brief, bottom_line: str | None, fp: str) -> Document:
     Lines are kept as long as the budget allows; fewer source lines are shown before lines get shorter.
     """
     budget = SUMMARY_CHARS - NOTICE_ROOM
-    doc = _summary(b, bottom_line, fp, CAPS[0], SUMMARY_SOURCES)
+    ranked = ranked_flags(b.flagged)  # once: each try below lays out the same ranking
+    biggest = sorted(b.positions, key=lambda p: (-p.claim_count, p.source.id))
+    doc = _summary(b, bottom_line, fp, CAPS[0], SUMMARY_SOURCES, ranked, biggest)
     tries = [(cap, n) for n in (SUMMARY_SOURCES, 4) for cap in CAPS[:5]] + [(cap, 3) for cap in CAPS]
     for cap, sources in tries:
-        doc = _summary(b, bottom_line, fp, cap, sources)
+        doc = _summary(b, bottom_line, fp, cap, sources, ranked, biggest)
         if visible_chars(doc) <= budget:
             return doc
     return doc
 
 
-def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: int) -> Document:
+def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: int,
+             ranked: list[FlagView], by_size: list[PositionView]) -> Document:
     topic = b.topic.id
     origins = origins_by_source(b)
     numbers = {t.id: f"T{i + 1}" for i, t in enumerate(b.theses)}
@@ -185,14 +188,14 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: in
                    body=[[plain(tally_text(t, origins))]]) for t in b.theses[:SUMMARY_THESES]]
     if len(b.theses) > SUMMARY_THESES:
         theses.append(Item(head=[italic(f"+{len(b.theses) - SUMMARY_THESES} more theses")]))  # type: ignore[list-item]
-    worst = ranked_flags(b.flagged)[:SUMMARY_FLAGS]
+    worst = ranked[:SUMMARY_FLAGS]
     titles = {s.id: s.title for s in b.sources}
     flags = [Item(badge=LABEL_EMOJI[f.label],
                   head=[bold(f.label_text), plain(f" · {clip(titles.get(f.source, f.source), cap // 3)}")],
                   body=[[plain(clip(f.statement, cap))], [italic(clip(f.reasons[0].text, cap))]] if f.reasons
                   else [[plain(clip(f.statement, cap))]])
              for f in worst]
-    biggest = sorted(b.positions, key=lambda p: (-p.claim_count, p.source.id))[:n_sources]
+    biggest = by_size[:n_sources]
     sources: list[Block] = [Note(line=_position_line(p, numbers, cap)) for p in biggest]
     if len(b.positions) > n_sources:
         sources.append(Note(line=[italic(f"+{len(b.positions) - n_sources} more sources")]))
@@ -209,7 +212,7 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: in
     options = [link(f"{KIND_EMOJI[p.source.kind]} {p.source.title}", Route("source", p.source.id), kind="option")
                for p in b.positions[:MAX_OPTIONS]]
     options += [link(f"{LABEL_EMOJI[f.label]} {f.statement}", Route("claim", f.id), kind="option")
-                for f in ranked_flags(b.flagged)[:MAX_OPTIONS - len(options)]]
+                for f in ranked[:MAX_OPTIONS - len(options)]]
     line = bottom_line or composed_bottom_line(b, max(cap // 2, 60))
     return Document(
         title=f"Brief: {clip(b.topic.title, 120)}", summary=[bold("Bottom line:"), plain(" " + clip(line, 400))],

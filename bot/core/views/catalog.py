@@ -5,7 +5,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from bot.core.briefing import Brief, backlinks, brief, claim_view, source_view
+from bot.core.briefing import Brief, ClaimViews, brief, brief_digest, source_view
+from bot.core.links import Links
 from bot.core.compose import compose_topics
 from bot.core.document import Document, italic, message
 from bot.core.search import SearchIndex
@@ -38,7 +39,7 @@ class Views:
         self._summaries: dict[str, Document] = {}
         self._fps: dict[str, str] = {}
         self._search: SearchIndex | None = None
-        self._links: dict[str, dict[str, set[str]]] | None = None
+        self.claims = ClaimViews(store)
 
     # --- building blocks, cached per snapshot ---------------------------------------------------
 
@@ -49,7 +50,7 @@ class Views:
             if found is not None:
                 self._briefs.move_to_end(topic_id)
                 return found
-        made = brief(self.store, self.store.topics[topic_id])
+        made = brief(self.store, self.store.topics[topic_id], self.claims)
         with self._lock:
             self._briefs[topic_id] = made
             while len(self._briefs) > BRIEFS_KEPT:
@@ -60,8 +61,8 @@ class Views:
         """A topic's fingerprint: what its brief shows, store version aside."""
         found = self._fps.get(topic_id)
         if found is None:
-            data = self.brief(topic_id).model_dump(mode="json", exclude={"store_version"})
-            found = self._fps[topic_id] = fingerprint(data, self.store.topics[topic_id].bottom_line)
+            digest = brief_digest(self.brief(topic_id), self.claims)
+            found = self._fps[topic_id] = fingerprint(digest, self.store.topics[topic_id].bottom_line)
         return found
 
     def claim_fp(self, claim_id: str) -> str:
@@ -79,11 +80,13 @@ class Views:
                 self._search = SearchIndex(self.store)
             return self._search
 
-    def links(self) -> dict[str, dict[str, set[str]]]:
-        with self._lock:
-            if self._links is None:
-                self._links = backlinks(self.store, list(self.store.claims.values()))
-            return self._links
+    def links(self) -> Links:
+        return self.claims.links
+
+    def inherit(self, previous: Views, sources: set[str]) -> None:
+        """Take over the claim views of `previous` that an edit of `sources` left as they were (this
+        store must be `previous.store` with only those sources edited)."""
+        self.claims = previous.claims.successor(self.store, sources)
 
     def adopt(self, previous: Views, topic_ids: set[str]) -> None:
         """Take over `previous`'s summaries of these topics (their briefs unchanged by an edit), with
@@ -168,7 +171,7 @@ class Views:
             if entry is None:
                 return message(GONE_TITLE, GONE.format(what="claim", id=route.id), tone="error")
             fp = self.claim_fp(route.id)
-            view = claim_view(self.store, entry, self.links())
+            view = self.claims.get(entry).view
             topic = next((t for t in entry.claim.topics if t in self.store.topics), None)
             return _noticed(claim_card(view, self.store, fp, topic), route, fp, "claim")
         source = self.store.sources.get(route.id)
