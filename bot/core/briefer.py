@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from bot.core import messages
-from bot.core.briefing import Brief, brief
+from bot.core.briefing import Brief
 from bot.core.changes import ChangeLog
 from bot.core.compose import compose_brief, compose_topics
 from bot.core.document import Document, message
