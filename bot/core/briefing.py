@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import sys
 from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
@@ -250,28 +251,37 @@ def claim_origins(store: Store, entry: ClaimEntry, corroborated_by: list[str]) -
     return sorted(found)
 
 
+# Views never change what they hold, so they share lists with the claim models and one empty list: a
+# view per claim of a 100k-claim store would otherwise carry a million list copies.
+_NOTHING: list[Any] = []
+
+
+def _shared(items: list[Any]) -> list[Any]:
+    return items if items else _NOTHING
+
+
 def claim_view(store: Store, entry: ClaimEntry, links: LinkLookup) -> ClaimView:
     """One claim as the brief shows it."""
     c = entry.claim
     label = label_of(c)
     mine = links.get(c.id, {})
-    corroborated = sorted(mine.get("corroborates", set()))
+    corroborated = _shared(sorted(mine.get("corroborates", ())))
     return ClaimView(
-        id=c.id, source=entry.source.id, also_in=list(c.also_in), speaker=c.speaker,
+        id=c.id, source=entry.source.id, also_in=_shared(c.also_in), speaker=c.speaker,
         statement=c.statement, quote=c.quote, quote_language=entry.source.language,
-        topics=list(c.topics), theses=list(c.theses), evidence=c.evidence,
+        topics=c.topics, theses=_shared(c.theses), evidence=c.evidence,
         attribution=c.attribution, commitment=c.commitment, framing=c.framing, label=label,
         label_text=LABEL_TEXT[label], flagged=is_flagged(c), key=c.key, reason=c.reason,
-        evidence_refs=list(c.evidence_refs), signals=[_signal_view(s) for s in claim_signals(c)],
-        corroborated_by=corroborated, contradicted_by=sorted(mine.get("contradicts", set())),
+        evidence_refs=_shared(c.evidence_refs), signals=_shared([_signal_view(s) for s in claim_signals(c)]),
+        corroborated_by=corroborated, contradicted_by=_shared(sorted(mine.get("contradicts", ()))),
         origins=claim_origins(store, entry, corroborated),
-        relays=claim_relays(c, entry.source),
+        relays=_shared(claim_relays(c, entry.source)),
     )
 
 
 def _signal_view(signal: Signal) -> SignalView:
     text = SIGNAL_TEXT[signal.kind] + (f" ({signal.detail})" if signal.detail else "")
-    return SignalView(kind=signal.kind.value, text=text, trigger=signal.trigger)
+    return SignalView(kind=signal.kind.value, text=sys.intern(text), trigger=signal.trigger)
 
 
 def flag_view(view: ClaimView) -> FlagView:
