@@ -12,7 +12,9 @@ process, alternating, `--runs` times:
 - warm: the same with the snapshot current;
 - each load phase reports RSS after load + prepare;
 - edit: a running Briefer + Reloader; one source file edited per round; time from the write until the
-  Briefer serves the new version (its brief already built), `--edits` rounds.
+  Briefer serves the new version and the summary of the edited claim's topic is ready in it (the
+  reloader builds the touched topics' summaries after serving; a command before that builds its own),
+  `--edits` rounds.
 
 Prints one JSON line per size and a markdown table of medians with the ratios BENCHMARKS.md records.
 """
@@ -91,7 +93,8 @@ async def _edits(root: Path, state: Path, edits: int) -> dict[str, float]:
             path = sources[(n * 7919) % len(sources)]
             text = path.read_text(encoding="utf-8")
             edited = text.replace('  statement: "', f'  statement: "(edit {n}) ', 1)
-            latencies.append(await time_edit(briefer, path, edited, limit=60))
+            topic = briefer.store.sources[path.stem].claims[0].topics[0]  # the edited claim's first topic
+            latencies.append(await time_edit(briefer, path, edited, limit=60, topic=topic))
             reloads.append(reloader.last_store.seconds if reloader.last_store else float("nan"))
             _check_served(briefer, path.stem, n)
     finally:

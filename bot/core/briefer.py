@@ -90,6 +90,8 @@ class Prepared:
     documents: dict[str, Document] = field(default_factory=dict)
     # What each topic's brief was built from, so an edit rebuilds only the summaries it touches.
     depends: dict[str, Depends] = field(default_factory=dict)
+    # Topics an edit touched whose summaries `finish` builds after this snapshot is served (see prepare).
+    pending: list[str] = field(default_factory=list)
     views: Views = field(init=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +100,10 @@ class Prepared:
     def brief(self, topic: Topic) -> Brief:
         return self.views.brief(topic.id)
 
+    def finish(self) -> None:
+        """Build the summaries `prepare` left pending, and the search index."""
+        _finish(self)
+
     def document(self, topic: Topic) -> Document:
         found = self.documents.get(topic.id)
         if found is None:
@@ -105,12 +111,14 @@ class Prepared:
         return found
 
 
-def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None) -> Prepared:
+def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None, defer: bool = False) -> Prepared:
     """Index a store and (with `warm`) build every topic's summary and the search index, so no command pays for them.
 
     With `previous` (the Prepared of the store `store` was patched from), the summaries of topics the
-    edit cannot have changed are taken over. Slow on a large store: call it off the command path (the
-    reloader runs it in a thread).
+    edit cannot have changed are taken over. With `defer` too, the touched topics are left to
+    `Prepared.finish`, so the edit can be served first: a command that comes before builds its own
+    topic's summary (some tens of milliseconds), as the views build anything on first use. Slow on a
+    large store: call it off the command path (the reloader runs it in a thread).
     """
     reused = _reusable(store, previous)
     prepared = Prepared(store, previous.index if reused and previous else name_index(store.topics))
@@ -124,15 +132,22 @@ def prepare(store: Store, *, warm: bool = True, previous: Prepared | None = None
     if not reused:
         _settle()  # before building briefs, or every collection they trigger rescans the whole store
     if warm:
-        missing = [t.id for t in store.topics.values() if t.id not in reused]
-        quotes = {e.claim.quote for t in missing for e in prepared.views.claims.missing(store.claims_for(t))}
-        with SignalCache(store.state_dir, quotes), _collector_paused():
-            for topic_id in missing:
-                prepared.views.summary(topic_id)
-                prepared.depends[topic_id] = topic_sources(store, topic_id)
-            prepared.views.warm()
-        gc.freeze()  # the summaries live as long as the snapshot: keep collections from rescanning them
+        prepared.pending.extend(t.id for t in store.topics.values() if t.id not in reused)
+        if not (defer and _patched_from(store, previous)):
+            prepared.finish()
     return prepared
+
+
+def _finish(prepared: Prepared) -> None:
+    store, missing = prepared.store, list(prepared.pending)
+    quotes = {e.claim.quote for t in missing for e in prepared.views.claims.missing(store.claims_for(t))}
+    with SignalCache(store.state_dir, quotes), _collector_paused():
+        for topic_id in missing:
+            prepared.views.summary(topic_id)
+            prepared.depends[topic_id] = topic_sources(store, topic_id)
+        prepared.views.warm()
+    prepared.pending.clear()
+    gc.freeze()  # the summaries live as long as the snapshot: keep collections from rescanning them
 
 
 def _patched_from(store: Store, previous: Prepared | None) -> bool:
@@ -194,10 +209,12 @@ def topic_sources(store: Store, topic_id: str) -> Depends:
     shown: set[str] = set()
     linked: set[str] = set()
     for entry in store.claims_for(topic_id):
+        claim = entry.claim
         shown.add(entry.source.id)
-        shown.update(_named_sources(entry.claim))
-        linked.update(entry.claim.corroborates)
-        linked.update(entry.claim.contradicts)
+        if claim.also_in or claim.relays:
+            shown.update(claim.also_in, claim.relays)
+        if claim.corroborates or claim.contradicts:
+            linked.update(claim.corroborates, claim.contradicts)
     for source, position in store.positions_for(topic_id):
         shown.add(source.id)
         shown.update(_named_sources(position))

@@ -253,6 +253,8 @@ class Reloader:
             outcome = ReloadOutcome("store", trigger, datetime.now(UTC), store is not None, version,
                                     tuple(problems), changes, time.perf_counter() - started)
             self._record(outcome)
+            if prepared is not None and prepared.pending:
+                await self._finish(prepared)
             if store is not None and changes is not None and not changes.is_empty and self.changelog:
                 entry = ChangeEntry(outcome.at, store.version, old.version, changes)
                 try:
@@ -281,7 +283,15 @@ class Reloader:
             return None, problems, None, None
         if store is old:
             return store, problems, ChangeSet(), served
-        return store, problems, diff_patched(old, store), prepare(store, previous=served)
+        return store, problems, diff_patched(old, store), prepare(store, previous=served, defer=True)
+
+    async def _finish(self, prepared: Prepared) -> None:
+        """Build what the snapshot just served left to build (the summaries of the topics an edit touched)."""
+        try:
+            await asyncio.to_thread(prepared.finish)
+        except Exception:
+            # Served anyway: each summary is built on first use; the next edit then rebuilds them all.
+            log.exception("building the briefs an edit touched failed")
 
     async def reload_config(self, trigger: str) -> ReloadOutcome:
         """Load config/ in a thread; hand a valid config to the hooks, else keep the last good one."""

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.briefer import Briefer, Prepared
+from bot.core.briefer import Briefer, Prepared, prepare
 from bot.core.changes import ChangeLog
+from bot.core.patch import patch_store
 from bot.core.store import load_store
 from bot.curation.reload import Reloader
 
@@ -180,3 +181,24 @@ async def test_an_edit_rebuilds_only_the_briefs_it_touches(tmp_path: Path) -> No
             and before.views.claims.peek(c) is not None}
     assert not kept & edited  # the edited source's views were built again
     assert len(kept) > len(after.store.claims) // 2  # most claims' views were taken over, not rebuilt
+
+
+def test_an_edit_is_served_before_the_touched_summaries_are_built_and_answers_with_the_edit(tmp_path: Path) -> None:
+    root = tmp_path / "briefs"
+    _storegen().generate(root, claims=300, seed=8, topics=5)
+    before = prepare(load_store(root))
+    path = min((root / "sources").glob("*.yaml"))
+    change(path, lambda d: d["claims"][0].update(statement="Deferred edit: " + d["claims"][0]["statement"]))
+    patched = patch_store(before.store, [path])
+    assert patched is not None and not patched[1]
+    after = prepare(patched[0], previous=before, defer=True)
+    touched = sorted(patched[0].delta.topics)  # type: ignore[union-attr]
+    assert touched and set(touched) <= set(after.pending)
+    assert not set(after.pending) & set(after.depends)  # left for finish: the next edit must not reuse them
+    topic = after.store.sources[path.stem].claims[0].topics[0]
+    full = prepare(load_store(root))
+    assert after.views.summary(topic) == full.views.summary(topic)  # built on demand, as a command would
+    assert after.document(after.store.topics[topic]) == full.document(full.store.topics[topic])
+    after.finish()
+    assert not after.pending and set(after.depends) == set(after.store.topics)
+    same_prepared(after, full)

@@ -6,6 +6,7 @@ page, paging within itself (◀ / ▶) instead of spilling into more messages.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from bot.core.briefing import Brief, ClaimView, FlagView, PositionView, SourceView, ThesisTally
 from bot.core.compose import KIND_EMOJI, SIGNAL_MARK
@@ -168,21 +169,29 @@ def summary_view(b: Brief, bottom_line: str | None, fp: str) -> Document:
     Lines are kept as long as the budget allows; fewer source lines are shown before lines get shorter.
     """
     budget = SUMMARY_CHARS - NOTICE_ROOM
-    ranked = ranked_flags(b.flagged)  # once: each try below lays out the same ranking
-    biggest = sorted(b.positions, key=lambda p: (-p.claim_count, p.source.id))
-    doc = _summary(b, bottom_line, fp, CAPS[0], SUMMARY_SOURCES, ranked, biggest)
+    # Computed once: every try below lays out the same ranking, sizes and bottom lines at other widths.
+    facts = _Facts(ranked_flags(b.flagged), sorted(b.positions, key=lambda p: (-p.claim_count, p.source.id)),
+                   origins_by_source(b), {})
+    doc = _summary(b, bottom_line, fp, CAPS[0], SUMMARY_SOURCES, facts)
     tries = [(cap, n) for n in (SUMMARY_SOURCES, 4) for cap in CAPS[:5]] + [(cap, 3) for cap in CAPS]
     for cap, sources in tries:
-        doc = _summary(b, bottom_line, fp, cap, sources, ranked, biggest)
+        doc = _summary(b, bottom_line, fp, cap, sources, facts)
         if visible_chars(doc) <= budget:
             return doc
     return doc
 
 
-def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: int,
-             ranked: list[FlagView], by_size: list[PositionView]) -> Document:
+@dataclass(frozen=True)
+class _Facts:
+    ranked: list[FlagView]
+    by_size: list[PositionView]
+    origins: dict[str, list[str]]
+    lines: dict[int, str]  # composed bottom line by width
+
+
+def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: int, facts: _Facts) -> Document:
     topic = b.topic.id
-    origins = origins_by_source(b)
+    origins, ranked = facts.origins, facts.ranked
     numbers = {t.id: f"T{i + 1}" for i, t in enumerate(b.theses)}
     theses = [Item(badge=f"⚖️ {numbers[t.id]}", head=[bold(clip(t.statement, cap))],
                    body=[[plain(tally_text(t, origins))]]) for t in b.theses[:SUMMARY_THESES]]
@@ -195,7 +204,7 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: in
                   body=[[plain(clip(f.statement, cap))], [italic(clip(f.reasons[0].text, cap))]] if f.reasons
                   else [[plain(clip(f.statement, cap))]])
              for f in worst]
-    biggest = by_size[:n_sources]
+    biggest = facts.by_size[:n_sources]
     sources: list[Block] = [Note(line=_position_line(p, numbers, cap)) for p in biggest]
     if len(b.positions) > n_sources:
         sources.append(Note(line=[italic(f"+{len(b.positions) - n_sources} more sources")]))
@@ -213,7 +222,10 @@ def _summary(b: Brief, bottom_line: str | None, fp: str, cap: int, n_sources: in
                for p in b.positions[:MAX_OPTIONS]]
     options += [link(f"{LABEL_EMOJI[f.label]} {f.statement}", Route("claim", f.id), kind="option")
                 for f in ranked[:MAX_OPTIONS - len(options)]]
-    line = bottom_line or composed_bottom_line(b, max(cap // 2, 60))
+    width = max(cap // 2, 60)
+    if not bottom_line and width not in facts.lines:
+        facts.lines[width] = composed_bottom_line(b, width)
+    line = bottom_line or facts.lines[width]
     return Document(
         title=f"Brief: {clip(b.topic.title, 120)}", summary=[bold("Bottom line:"), plain(" " + clip(line, 400))],
         sections=[s for s in sections if s.blocks], footer=_footer(b.store_version),
