@@ -150,3 +150,15 @@ def test_rating_and_signals_disagreement_is_a_warning(tree: Path) -> None:
 def test_missing_folder_is_an_error(tmp_path: Path) -> None:
     store, problems = check_store(tmp_path / "nowhere")
     assert store is None and "does not exist" in problems[0].message
+
+
+def test_a_todo_spelled_with_escapes_is_still_a_todo(tmp_path: Path) -> None:
+    from bot.core.models import Topic
+    from bot.core.validation import validate_doc
+    from bot.core.yamlfile import parse_yaml
+
+    text = 'id: t\ntitle: "\\x54ODO"\ndescription: A topic.\n'
+    doc = parse_yaml(text, "t.yaml")
+    assert not isinstance(doc, Problem) and doc.data["title"] == "TODO" and "TODO" not in text
+    problems = validate_doc(doc, Topic)
+    assert isinstance(problems, list) and [(p.field, p.line) for p in problems] == [("title", 2)]
