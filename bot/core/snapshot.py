@@ -53,11 +53,10 @@ def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def meaning_hash(data: object) -> str:
-    """A hash of a file's parsed data: the part of the store version a file contributes, so comments
-    and layout make no new version (JSON, because the C encoder is the cheapest exact serialisation)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+def meaning_hash(payload: str) -> str:
+    """A hash of a file's validated model as JSON (its row's payload): the part of the store version a
+    file contributes, so comments, layout and spelled-out defaults make no new version."""
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @functools.cache
@@ -81,7 +80,8 @@ class Row:
     kind: Kind
     digest: str
     model: Topic | Source
-    meaning: str = ""  # meaning_hash of the file's data
+    meaning: str = ""  # meaning_hash of the model
+    payload: str = ""  # the model as JSON, when already serialised
 
 
 def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
@@ -249,7 +249,7 @@ class Snapshot:
 
         def values(part: list[Row]) -> Iterator[tuple[str, ...]]:
             for row in part:
-                payload = row.model.model_dump_json()
+                payload = row.payload or row.model.model_dump_json()
                 yield (row.path, row.kind, row.digest, schema, row.meaning, payload,
                        _mac(key, schema, row.path, row.digest, row.meaning + payload))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import functools
 import gc
@@ -180,7 +181,8 @@ class _File:
     model: Any = None
     doc: YamlDoc | None = None
     fresh: bool = False  # parsed in this load (not taken from a previous store or the snapshot)
-    meaning: str = ""  # snapshot.meaning_hash of its data
+    meaning: str = ""  # snapshot.meaning_hash of its model
+    payload: str = ""  # its model as JSON, when parsed in this load
 
     @property
     def file(self) -> str:
@@ -222,7 +224,8 @@ def _check_store(
         _check_quotes(sources, archive, problems)
     ok = not any(p.severity == "error" for p in problems)
     if snapshot is not None:
-        fresh = [Row(f.shown, f.kind, f.digest, f.model, f.meaning) for f in files if f.fresh and f.model is not None]
+        fresh = [Row(f.shown, f.kind, f.digest, f.model, f.meaning, f.payload)
+                 for f in files if f.fresh and f.model is not None]
         if fresh or previous is None or (ok and not known_good):
             # Written behind: this process does not need it, the next one will (and waits if it is this one).
             snapshot.save_later(fresh, keep=[f.shown for f in files] if previous is None else None,
@@ -304,12 +307,13 @@ def _parse(f: _File, problems: list[Problem]) -> None:
         return
     f.doc, f.fresh = result, True
     f.digest = content_hash(result.text.encode("utf-8"))  # what was parsed, should the file change meanwhile
-    f.meaning = meaning_hash(result.data)
     model = validate_doc(result, MODELS[f.kind])
     if isinstance(model, list):
         problems.extend(model)
-    else:
-        f.model = model
+        return
+    f.model, f.payload = model, model.model_dump_json()  # the snapshot row's payload, serialised once
+    f.meaning = meaning_hash(f.payload)
+    f.doc = dataclasses.replace(result, data=None)  # its text still locates a problem; the data is the model now
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -535,8 +539,8 @@ def rating_warnings(store: Store) -> list[Problem]:
 
 
 def _version(root: Path, meanings: dict[str, str]) -> str:
-    """`<git commit>+<hash>`: the hash covers each file's path and meaning_hash (comments, blank lines
-    and trailing spaces excluded), from hashes already known, without serialising the data again."""
+    """`<git commit>+<hash>`: the hash covers each file's path and meaning_hash (of its model: comments,
+    layout and defaults written out make no new version), from hashes already known, without serialising the data again."""
     digest = hashlib.sha256()
     for shown in sorted(meanings):
         digest.update(f"{shown}\0{meanings[shown]}\n".encode())
