@@ -65,7 +65,7 @@ def _converter(annotation: Any) -> Convert | None:
         return _builder(annotation)
     if origin is list and len(args) == 1:
         inner = _converter(args[0])
-        return _list(inner) if inner is not None else _plain_list
+        return _list(inner) if inner is not None else None
     if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
         inner = _converter(next(a for a in args if a is not type(None)))
         return None if inner is None else _optional(inner)
@@ -81,15 +81,11 @@ def _lookup(members: dict[Any, Any]) -> Convert:
     return convert
 
 
-def _plain_list(value: Any) -> Any:
-    if value.__class__ is not list:
-        raise NotAModel("not a list")
-    return value
-
-
 def _list(inner: Convert) -> Convert:
     def convert(value: Any) -> Any:
-        return [inner(v) for v in _plain_list(value)]
+        if value.__class__ is not list:
+            raise NotAModel("not a list")
+        return [inner(v) for v in value]
     return convert
 
 
@@ -97,3 +93,28 @@ def _optional(inner: Convert) -> Convert:
     def convert(value: Any) -> Any:
         return None if value is None else inner(value)
     return convert
+
+
+def share_fields_sets(model: BaseModel) -> None:
+    """Give `model` and the models inside it the one set of field names per (class, set) (see _builder):
+    a model validated from YAML otherwise holds a set of its own, larger than its __dict__."""
+    _shared_sets(model, {})
+
+
+def _shared_sets(model: BaseModel, pool: dict[tuple[type, frozenset[str]], set[str]]) -> None:
+    names = model.__pydantic_fields_set__
+    key = (model.__class__, frozenset(names))
+    shared = pool.get(key)
+    if shared is None:
+        shared = pool[key] = _canonical.setdefault(key, set(names))
+    _set(model, "__pydantic_fields_set__", shared)
+    for value in model.__dict__.values():
+        if value.__class__ is list:
+            for item in value:
+                if isinstance(item, BaseModel):
+                    _shared_sets(item, pool)
+        elif isinstance(value, BaseModel):
+            _shared_sets(value, pool)
+
+
+_canonical: dict[tuple[type, frozenset[str]], set[str]] = {}  # a few dozen sets at most: one per field combination
