@@ -36,11 +36,16 @@ def _builder(model: type[BaseModel]) -> Convert:
     # assignment, which frozen models refuse first. 100k claims would otherwise hold 100k sets of 17 names.
     fields_set = set(names)
     converters = [(name, c) for name, f in model.model_fields.items() if (c := _converter(f.annotation)) is not None]
+    # An enum field is a dict lookup in the loop (a KeyError, unknown value, rejects the row), not a call.
+    lookups = tuple((name, c.__self__) for name, c in converters if getattr(c, "__name__", "") == "__getitem__")
+    calls = tuple((name, c) for name, c in converters if getattr(c, "__name__", "") != "__getitem__")
 
     def build(data: Any) -> Any:
         if data.__class__ is not dict or len(data) != len(names):
             raise NotAModel(f"not a {model.__name__}")
-        for name, convert in converters:
+        for name, members in lookups:
+            data[name] = members[data[name]]
+        for name, convert in calls:
             data[name] = convert(data[name])
         obj = _new(model)
         _set(obj, "__dict__", data)
@@ -60,7 +65,7 @@ def _converter(annotation: Any) -> Convert | None:
     if origin is typing.Annotated:
         return _converter(args[0])
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return _lookup({m.value: m for m in annotation})
+        return {m.value: m for m in annotation}.__getitem__
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _builder(annotation)
     if origin is list and len(args) == 1:
@@ -70,15 +75,6 @@ def _converter(annotation: Any) -> Convert | None:
         inner = _converter(next(a for a in args if a is not type(None)))
         return None if inner is None else _optional(inner)
     return TypeAdapter(annotation).validate_python  # anything else the schema may gain: validated
-
-
-def _lookup(members: dict[Any, Any]) -> Convert:
-    def convert(value: Any) -> Any:
-        try:
-            return members[value]
-        except (KeyError, TypeError):
-            raise NotAModel(f"unknown value {value!r}") from None
-    return convert
 
 
 def _list(inner: Convert) -> Convert:

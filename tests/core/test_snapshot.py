@@ -265,3 +265,30 @@ def test_a_few_wanted_paths_are_looked_up_alone(briefs: Path, tmp_path: Path) ->
     rows = Snapshot(state).load({shown: cold.files[shown], "briefs/sources/gone.yaml": "0" * 32})
     assert list(rows) == [shown] and rows[shown].model == cold.sources[path.stem]
     assert Snapshot(state).load({shown: "0" * 32}) == {}  # the file changed since: stale
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d["claims"][0].update(evidence="proven-beyond-doubt"),  # not a value of the enum
+    lambda d: d["claims"][0].update(evidence=["supported"]),  # not even hashable
+    lambda d: d["claims"][0].pop("reason"),  # a field missing
+    lambda d: d.update(claims="not a list"),
+    lambda d: d["claims"].append(["not", "a", "claim"]),
+])
+def test_a_macd_row_that_does_not_fit_the_schema_is_parsed_again(
+        briefs: Path, tmp_path: Path, edit: "callable[[dict], None]") -> None:  # type: ignore[valid-type]
+    state = tmp_path / "state"
+    load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    key = read_key(state)
+    assert key is not None
+    with sqlite3.connect(state / FILE_NAME) as db:
+        path, digest, meaning, payload = db.execute(
+            "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
+        data = json.loads(payload)
+        edit(data)
+        payload = json.dumps(data)
+        db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?",
+                   (payload, _mac(key, schema_version(), path, digest, meaning + payload), path))
+    store = load_store(briefs, state_dir=state)
+    assert store.parsed == (path,)
+    same_store(store, load_store(briefs))
