@@ -37,8 +37,8 @@ def _builder(model: type[BaseModel]) -> Convert:
     fields_set = set(names)
     converters = [(name, c) for name, f in model.model_fields.items() if (c := _converter(f.annotation)) is not None]
     # An enum field is a dict lookup in the loop (a KeyError, unknown value, rejects the row), not a call.
-    lookups = tuple((name, c.__self__) for name, c in converters if getattr(c, "__name__", "") == "__getitem__")
-    calls = tuple((name, c) for name, c in converters if getattr(c, "__name__", "") != "__getitem__")
+    lookups = tuple((name, c) for name, c in converters if isinstance(c, dict))
+    calls = tuple((name, c) for name, c in converters if not isinstance(c, dict))
 
     def build(data: Any) -> Any:
         if data.__class__ is not dict or len(data) != len(names):
@@ -57,24 +57,29 @@ def _builder(model: type[BaseModel]) -> Convert:
     return build
 
 
-def _converter(annotation: Any) -> Convert | None:
-    """How to turn a JSON value into the field's value; None when it is used as it is."""
+def _converter(annotation: Any) -> Convert | dict[Any, Any] | None:
+    """How to turn a JSON value into the field's value: a function, an enum's members by value, or None
+    when it is used as it is."""
     if annotation in (str, bool):
         return None
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         return _converter(args[0])
     if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return {m.value: m for m in annotation}.__getitem__
+        return {m.value: m for m in annotation}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _builder(annotation)
     if origin is list and len(args) == 1:
         inner = _converter(args[0])
-        return _list(inner) if inner is not None else None
+        return _list(_call(inner)) if inner is not None else None
     if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
         inner = _converter(next(a for a in args if a is not type(None)))
-        return None if inner is None else _optional(inner)
+        return None if inner is None else _optional(_call(inner))
     return TypeAdapter(annotation).validate_python  # anything else the schema may gain: validated
+
+
+def _call(converter: Convert | dict[Any, Any]) -> Convert:
+    return converter.__getitem__ if isinstance(converter, dict) else converter
 
 
 def _list(inner: Convert) -> Convert:

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -247,7 +247,7 @@ class Snapshot:
         schema = schema_version()
         rows = list(rows)
 
-        def values(part: list[Row]) -> Iterator[tuple[str, ...]]:
+        def values(part: list[Row], key: bytes) -> Iterator[tuple[str, ...]]:
             for row in part:
                 payload = row.payload or row.model.model_dump_json()
                 yield (row.path, row.kind, row.digest, schema, row.meaning, payload,
@@ -267,7 +267,7 @@ class Snapshot:
                 with self._connect() as db, db:
                     for at in range(0, len(rows), CHUNK):  # one transaction, built a chunk at a time
                         db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       values(rows[at:at + CHUNK]))
+                                       values(rows[at:at + CHUNK], key))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('checked', ?)",
                                (_checked_mark(key, checked) if checked else "",))
                     if present is not None:

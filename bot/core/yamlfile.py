@@ -23,7 +23,7 @@ from bot.core.problems import Problem
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Events alone need only the parser (no constructor or resolver set up per file).
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:
     _Parser = yaml.SafeLoader  # type: ignore[assignment,misc]
 _local = threading.local()
