@@ -5,34 +5,41 @@ the schema version of this code. SQLite (stdlib) keeps it: reading it can never 
 processes (Discord shards, Slack web workers) share it through WAL mode, and a batch of rows is
 written in one transaction, so a reader sees all of a write or none of it.
 
-Nothing read back is trusted: a row must match the file's current hash and this code's schema, carry
-a checksum of its own payload, and pass the same pydantic validation as the YAML did. Any miss means
-the file is parsed again; a corrupt or foreign database is moved aside and rebuilt.
+Nothing read back is trusted unless authenticated: a row must match the file's current hash and this
+code's schema, and carry a MAC of its own content keyed by a random secret kept beside the database in
+STATE_DIR (created 0600; never in config or logs). Only this code, having validated the model, writes
+that MAC, so an authenticated row is rebuilt without validating again (bot.core.rebuild); any miss (no
+key, a wrong MAC, a foreign or corrupt database) means the file is parsed again from its YAML.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from bot.core.flags import Signal, SignalKind, forget_signals, known_signals, remember_signals, signals_version
 from bot.core.models import Source, Topic
+from bot.core.rebuild import NotAModel, rebuild
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "store-snapshot.sqlite3"
-FORMAT = "briefbot-store-snapshot/2"
+KEY_NAME = "store-snapshot.key"
+KEY_BYTES = 32
+FORMAT = "briefbot-store-snapshot/3"
 # Bump when loading changes meaning without the loading code's files changing.
 CODE_VERSION = 1
 CHUNK = 500  # rows validated, written or asked for at a time: a 100k-claim store never sits in one string
@@ -46,11 +53,10 @@ def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def meaning_hash(data: object) -> str:
-    """A hash of a file's parsed data: the part of the store version a file contributes, so comments
-    and layout make no new version (JSON, because the C encoder is the cheapest exact serialisation)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+def meaning_hash(payload: str) -> str:
+    """A hash of a file's validated model as JSON (its row's payload): the part of the store version a
+    file contributes, so comments, layout and spelled-out defaults make no new version."""
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
 @functools.cache
@@ -74,12 +80,67 @@ class Row:
     kind: Kind
     digest: str
     model: Topic | Source
-    meaning: str = ""  # meaning_hash of the file's data
+    meaning: str = ""  # meaning_hash of the model
+    payload: str = ""  # the model as JSON, when already serialised
 
 
 def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
     text = "\0".join((schema, path, digest, payload))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _mac(key: bytes, schema: str, path: str, digest: str, payload: str) -> str:
+    # Keyed BLAKE2b is an HMAC-grade MAC in one pass (as fast as the plain checksum).
+    text = "\0".join((schema, path, digest, payload))
+    return hashlib.blake2b(text.encode(), digest_size=16, key=key).hexdigest()
+
+
+def _checked_mark(key: bytes, content: str) -> str:
+    """What records that the files of combined hash `content` passed the checks across files (MACed:
+    a forged mark would skip those checks)."""
+    schema = schema_version()
+    return f"{schema}:{content}:{_mac(key, schema, 'checked', '', content)}"
+
+
+def read_key(state_dir: Path) -> bytes | None:
+    """The snapshot's secret, if there is a usable one: a regular file of KEY_BYTES, not a link."""
+    try:
+        fd = os.open(state_dir / KEY_NAME, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        key = os.read(fd, KEY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return key if len(key) == KEY_BYTES else None
+
+
+def ensure_key(state_dir: Path) -> bytes | None:
+    """The secret, made first if missing: written whole to a private file, then linked into place, so
+    a process never reads half a key and two processes starting at once agree on one."""
+    key = read_key(state_dir)
+    if key is not None:
+        return key
+    temp = state_dir / f".{KEY_NAME}.{os.getpid()}.{threading.get_ident()}"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, os.urandom(KEY_BYTES))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(FileExistsError):
+            os.link(temp, state_dir / KEY_NAME)
+    except OSError as exc:
+        log.warning("could not create the store snapshot key in %s: %s", state_dir, exc.strerror or exc)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+    return read_key(state_dir)
 
 
 _DDL = (
@@ -107,6 +168,7 @@ class Snapshot:
     """The snapshot file of one STATE_DIR; every method fails soft (a snapshot is only a shortcut)."""
 
     def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
         self.path = state_dir / FILE_NAME
 
     def exists(self) -> bool:
@@ -145,29 +207,22 @@ class Snapshot:
             thread.join()
 
     def load(self, wanted: dict[str, str]) -> dict[str, Row]:
-        """The rows for `wanted` (path -> current content hash) that are current and intact."""
+        """The rows for `wanted` (path -> current content hash) that are current and authentic."""
         self._wait()
-        if not self.path.exists():
-            return {}
+        key = read_key(self.state_dir) if wanted and self.path.exists() else None
+        if key is None:
+            return {}  # nothing can be authenticated: every file is parsed
+        out: dict[str, Row] = {}
+        schema = schema_version()
         try:
             with self._connect() as db:
-                raw = db.execute("SELECT path, kind, digest, schema, meaning, payload, checksum FROM files").fetchall()
+                for raw in _rows(db, wanted):
+                    row = _trusted(raw, wanted, schema, key)
+                    if row is not None:
+                        out[row.path] = row
         except sqlite3.Error as exc:
             self._discard(f"unreadable ({exc})")
             return {}
-        schema = schema_version()
-        good: dict[Kind, list[tuple[str, str, str, str]]] = {"topics": [], "sources": []}
-        for path, kind, digest, row_schema, meaning, payload, checksum in raw:
-            if wanted.get(path) != digest or row_schema != schema or kind not in good:
-                continue  # stale: the file changed, or an older version of the code wrote it
-            if checksum != _checksum(schema, path, digest, meaning + payload):
-                log.warning("store snapshot row for %s fails its checksum; parsing the file again", path)
-                continue
-            good[kind].append((path, digest, meaning, payload))
-        out: dict[str, Row] = {}
-        for kind, rows in good.items():
-            for at in range(0, len(rows), CHUNK):
-                out.update(_validated(kind, rows[at:at + CHUNK]))
         return out
 
     def is_checked(self, content: str) -> bool:
@@ -175,12 +230,15 @@ class Snapshot:
         self._wait()
         if not self.path.exists():
             return False
+        key = read_key(self.state_dir)
+        if key is None:
+            return False
         try:
             with self._connect() as db:
                 found = db.execute("SELECT value FROM meta WHERE key = 'checked'").fetchone()
         except sqlite3.Error:
             return False
-        return found is not None and found[0] == f"{schema_version()}:{content}"
+        return found is not None and hmac.compare_digest(str(found[0]), _checked_mark(key, content))
 
     def save(self, rows: Iterable[Row], keep: Iterable[str] | None = None, checked: str | None = None) -> None:
         """Write `rows` in one transaction; with `keep`, drop rows of files no longer there; with
@@ -189,22 +247,29 @@ class Snapshot:
         schema = schema_version()
         rows = list(rows)
 
-        def values(part: list[Row]) -> Iterator[tuple[str, ...]]:
+        def values(part: list[Row], key: bytes) -> Iterator[tuple[str, ...]]:
             for row in part:
-                payload = row.model.model_dump_json()
+                payload = row.payload or row.model.model_dump_json()
                 yield (row.path, row.kind, row.digest, schema, row.meaning, payload,
-                       _checksum(schema, row.path, row.digest, row.meaning + payload))
+                       _mac(key, schema, row.path, row.digest, row.meaning + payload))
 
         present = None if keep is None else set(keep)
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("could not write the store snapshot %s: %s", self.path, exc)
+            return
+        key = ensure_key(self.state_dir)
+        if key is None:
+            return  # rows nobody could authenticate are not worth writing
         for attempt in (1, 2):
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self._connect() as db, db:
                     for at in range(0, len(rows), CHUNK):  # one transaction, built a chunk at a time
                         db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       values(rows[at:at + CHUNK]))
+                                       values(rows[at:at + CHUNK], key))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('checked', ?)",
-                               (f"{schema}:{checked}" if checked else "",))
+                               (_checked_mark(key, checked) if checked else "",))
                     if present is not None:
                         gone = [(p,) for (p,) in db.execute("SELECT path FROM files") if p not in present]
                         db.executemany("DELETE FROM files WHERE path = ?", gone)
@@ -289,29 +354,35 @@ class Snapshot:
                 os.replace(f"{self.path}{suffix}", f"{self.path}{suffix}.bad")
 
 
-@functools.cache
-def _list_adapter(kind: Kind) -> TypeAdapter[list[Topic] | list[Source]]:
-    return TypeAdapter(list[MODELS[kind]])  # type: ignore[index,valid-type]
+_COLUMNS = "SELECT path, kind, digest, schema, meaning, payload, checksum FROM files"
 
 
-def _validated(kind: Kind, rows: list[tuple[str, str, str, str]]) -> dict[str, Row]:
-    """Validate every payload in one pass; if any fails, validate one by one and drop the bad ones."""
-    if not rows:
-        return {}
-    models: list[Any]
+def _rows(db: sqlite3.Connection, wanted: dict[str, str]) -> Iterator[tuple[str, ...]]:
+    """The rows of the wanted paths: looked up by key when they are few (an incremental reload asks
+    for one of 10,000), else streamed from one scan (never all payloads in memory at once)."""
+    if len(wanted) > CHUNK:
+        yield from db.execute(_COLUMNS)
+        return
+    paths = list(wanted)
+    for at in range(0, len(paths), CHUNK):
+        chunk = paths[at:at + CHUNK]
+        yield from db.execute(f"{_COLUMNS} WHERE path IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _trusted(raw: tuple[str, ...], wanted: dict[str, str], schema: str, key: bytes) -> Row | None:
+    """The row's model if it is current and its MAC is right; None (the file is parsed) otherwise."""
+    path, kind, digest, row_schema, meaning, payload, mac = raw
+    if wanted.get(path) != digest or row_schema != schema or kind not in MODELS:
+        return None  # stale: the file changed, or another version of the code wrote it
+    if not hmac.compare_digest(str(mac), _mac(key, schema, path, digest, meaning + payload)):
+        log.warning("store snapshot row for %s fails its MAC; parsing the file again", path)
+        return None
     try:
-        models = _list_adapter(kind).validate_json("[" + ",".join(p for _, _, _, p in rows) + "]")
-    except ValidationError:
-        models = []
-    if len(models) == len(rows):
-        return {path: Row(path, kind, digest, m, meaning) for (path, digest, meaning, _), m in zip(rows, models)}
-    out = {}
-    for path, digest, meaning, payload in rows:
-        try:
-            out[path] = Row(path, kind, digest, MODELS[kind].model_validate_json(payload), meaning)
-        except ValidationError:
-            log.warning("store snapshot row for %s does not validate; parsing the file again", path)
-    return out
+        model = rebuild(MODELS[kind], json.loads(payload))  # type: ignore[index]
+    except (NotAModel, ValueError, TypeError, KeyError, ValidationError):
+        log.warning("store snapshot row for %s does not fit the schema; parsing the file again", path)
+        return None
+    return Row(path, kind, digest, model, meaning)  # type: ignore[arg-type]
 
 
 class SignalCache:

@@ -28,13 +28,19 @@ def validate_doc(doc: YamlDoc, model: type[M]) -> M | list[Problem]:
     A field still holding the draft placeholder `TODO` is an error naming that field.
     """
     todos = {path: Problem(doc.file, doc.line_of(path), _dotted(path), "still says TODO: replace it with a real value")
-             for path in _todo_paths(doc.data, ())}
+             for path in (_todo_paths(doc.data, ()) if _may_say_todo(doc) else ())}
     try:
         result = model.model_validate(doc.data)
     except ValidationError as exc:
         problems = [_problem(doc, err) for err in exc.errors(include_url=False)]
         return list(todos.values()) + [p for p in problems if not any(p.field == t.field for t in todos.values())]
     return list(todos.values()) if todos else result
+
+
+def _may_say_todo(doc: YamlDoc) -> bool:
+    # A value reads TODO only if the text holds those letters or builds them from escapes (\\x54ODO):
+    # the walk over every value is skipped for the (many) files with neither.
+    return not doc.text or TODO in doc.text or "\\" in doc.text
 
 
 def _todo_paths(data: Any, path: PathKey) -> Iterator[PathKey]:

@@ -21,6 +21,11 @@ from bot.core.problems import Problem
 # libyaml's parser when PyYAML was built with it: same nodes and marks, several times faster. It also
 # refuses nesting deeper than 1,000 levels, before any of our code sees the nodes.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Events alone need only the parser (no constructor or resolver set up per file).
+try:
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+except ImportError:
+    _Parser = yaml.SafeLoader  # type: ignore[assignment,misc]
 _local = threading.local()
 
 PathKey = tuple[str | int, ...]
@@ -84,8 +89,7 @@ def read_bounded(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> byte
             return Problem(shown_as, 1, "", "not a regular file (a folder, pipe or device); only plain files are read")
         if info.st_size > limit:
             return Problem(shown_as, 1, "", f"file is {info.st_size} bytes; the limit is {limit}")
-        with os.fdopen(os.dup(fd), "rb") as file:
-            raw = file.read(limit + 1)
+        raw = _read_up_to(fd, limit + 1)
     except OSError as exc:
         return Problem(shown_as, 1, "", f"cannot read file: {exc.strerror or exc}")
     finally:
@@ -93,6 +97,16 @@ def read_bounded(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> byte
     if len(raw) > limit:
         return Problem(shown_as, 1, "", f"file is larger than {limit} bytes")
     return raw
+
+
+def _read_up_to(fd: int, most: int) -> bytes:
+    # os.read straight off the descriptor: no file object per file (10,000 of them per load).
+    parts = []
+    size = 0
+    while size < most and (part := os.read(fd, most - size)):
+        parts.append(part)
+        size += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def read_yaml(path: Path, shown_as: str) -> YamlDoc | Problem:
@@ -161,6 +175,9 @@ _resolver = yaml.resolver.Resolver()
 _plain_tags: dict[str, str] = {}  # short plain scalars (keys, enum values) -> their resolved tag
 _plain_values: dict[tuple[str, str], Any] = {}  # `true`, `false`, small numbers: built once, immutable
 _NO_KEY = object()
+_ScalarEvent, _AliasEvent, _DocumentStartEvent = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
+_MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
 def _plain_tag(value: str) -> str:
@@ -191,56 +208,64 @@ def _plain_value(tag: str, value: str) -> Any:
 def _from_events(text: str) -> Any:
     """The data of a one-document text, built from libyaml's events without a node per value (the
     data the node path builds, in about two thirds of yaml.compose's time on the store's files)."""
-    stack: list[list[Any]] = []  # [container, key waiting for its value]
+    parser = _Parser(text)
+    try:
+        return _walk(parser.get_event)
+    finally:
+        parser.dispose()
+
+
+def _walk(next_event: Any) -> Any:
+    # One loop, locals only: it runs once per scalar of the store (millions at 100k claims).
+    stack: list[tuple[Any, bool]] = []  # the enclosing containers, outermost first
+    top: Any = None  # the open list or mapping, None outside any
+    in_list = False
+    key: Any = _NO_KEY  # in a mapping, the key whose value comes next
     root: Any = _NO_KEY
     documents = 0
-    event: Any
-    for event in yaml.parse(text, Loader=_Loader):
+    tags = _plain_tags
+    while (event := next_event()) is not None:
         kind = event.__class__
-        if kind is yaml.ScalarEvent:
+        if kind is _ScalarEvent:
             if event.anchor is not None or event.tag is not None and event.tag != "!":
                 raise _NeedsNodes
             value: Any = event.value
             if event.implicit[0]:  # plain: resolve as YAML 1.1 does (true, 12, null; dates stay text)
-                tag = _plain_tag(value)
+                tag = tags.get(value) or _plain_tag(value)
                 if tag != _STR and tag != _TIMESTAMP:
                     value = _plain_value(tag, value)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+        elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 raise _NeedsNodes
-            value = {} if kind is yaml.MappingStartEvent else []
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            done = stack.pop()
-            if done[1] is not _NO_KEY:
+            value = {} if kind is _MappingStartEvent else []
+        elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+            if key is not _NO_KEY:
                 raise _NeedsNodes
-            if not stack:
-                root = done[0]
+            top, in_list = stack.pop()
             continue
-        elif kind is yaml.DocumentStartEvent:
+        elif kind is _DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise _NeedsNodes
             continue
-        elif kind is yaml.AliasEvent:
+        elif kind is _AliasEvent:
             raise _NeedsNodes
         else:
             continue
-        if stack:
-            top = stack[-1]
-            container = top[0]
-            if container.__class__ is list:
-                container.append(value)
-            elif top[1] is _NO_KEY:
-                if kind is not yaml.ScalarEvent or value in container:
-                    raise _NeedsNodes  # a list or mapping as a key, or a key twice
-                top[1] = value
-            else:
-                container[top[1]] = value
-                top[1] = _NO_KEY
-        elif kind is yaml.ScalarEvent:
+        if top is None:
             root = value
-        if kind is not yaml.ScalarEvent:
-            stack.append([value, _NO_KEY])
+        elif in_list:
+            top.append(value)
+        elif key is _NO_KEY:
+            if kind is not _ScalarEvent or value in top:
+                raise _NeedsNodes  # a list or mapping as a key, or a key twice
+            key = value
+        else:
+            top[key] = value
+            key = _NO_KEY
+        if kind is not _ScalarEvent:
+            stack.append((top, in_list))
+            top, in_list = value, kind is _SequenceStartEvent
     if root is _NO_KEY:
         raise _NeedsNodes  # empty: the node path words it
     return root

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import snapshot
-from bot.core.snapshot import FILE_NAME, Snapshot, _checksum, schema_version
+from bot.core.snapshot import FILE_NAME, KEY_NAME, Snapshot, _checksum, _mac, read_key, schema_version
 from bot.core.store import Store, check_store, load_store
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "briefs"
@@ -191,3 +191,104 @@ def test_comments_and_blank_lines_do_not_make_a_new_version(briefs: Path, tmp_pa
     assert tidied.version == before.version == load_store(briefs).version
     path.write_text(path.read_text(encoding="utf-8").replace("\nnote: ", "\nnote: Changed. ", 1), encoding="utf-8")
     assert load_store(briefs, state_dir=state).version != before.version
+
+
+def test_a_row_with_a_valid_old_style_checksum_but_no_valid_mac_is_parsed_again(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    load_store(briefs, state_dir=state)
+    path = _edit_rows(state, _rename_first_claim, fix_checksum=True)  # schema-valid, unkeyed checksum
+    store = load_store(briefs, state_dir=state)
+    assert store.parsed == (path,)
+    assert all(e.claim.statement != "A statement nobody curated." for e in store.claims.values())
+    same_store(store, load_store(briefs))
+
+
+def test_only_a_row_macd_with_the_state_key_is_trusted(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    key = read_key(state)
+    assert key is not None and (state / KEY_NAME).stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(state / FILE_NAME) as db:
+        path, digest, meaning, payload = db.execute(
+            "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
+        data = json.loads(payload)
+        _rename_first_claim(data)
+        payload = json.dumps(data)
+        for wrong in (b"\0" * 32, key[::-1]):
+            mac = _mac(wrong, schema_version(), path, digest, meaning + payload)
+            db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?", (payload, mac, path))
+            db.commit()
+            assert load_store(briefs, state_dir=state).parsed == (path,)
+            snapshot.wait_for_writes()
+        mac = _mac(key, schema_version(), path, digest, meaning + payload)
+        db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?", (payload, mac, path))
+    # The real key's MAC is what makes a row trusted: this row is served as written (which is why the key
+    # must stay secret and STATE_DIR private).
+    trusted = load_store(briefs, state_dir=state)
+    assert trusted.parsed == ()
+    assert any(e.claim.statement == "A statement nobody curated." for e in trusted.claims.values())
+
+
+def test_without_the_key_or_with_another_every_file_is_parsed(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    (state / KEY_NAME).unlink()
+    assert set(load_store(briefs, state_dir=state).parsed) == every_file(briefs)
+    snapshot.wait_for_writes()
+    assert load_store(briefs, state_dir=state).parsed == ()  # a new key, and rows MACed with it
+    (state / KEY_NAME).write_bytes(b"k" * 32)
+    store, _ = check_store(briefs, state_dir=state)
+    assert store is not None and set(store.parsed) == every_file(briefs)
+    same_store(store, load_store(briefs))
+
+
+def test_the_key_is_never_logged(briefs: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    state = tmp_path / "state"
+    caplog.set_level("DEBUG")
+    load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    _edit_rows(state, _rename_first_claim, fix_checksum=True)
+    load_store(briefs, state_dir=state)
+    key = read_key(state)
+    assert key is not None and "fails its MAC" in caplog.text
+    assert key.hex() not in caplog.text and repr(key) not in caplog.text
+
+
+def test_a_few_wanted_paths_are_looked_up_alone(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    cold = load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    path = a_source(briefs)
+    shown = f"briefs/sources/{path.name}"
+    rows = Snapshot(state).load({shown: cold.files[shown], "briefs/sources/gone.yaml": "0" * 32})
+    assert list(rows) == [shown] and rows[shown].model == cold.sources[path.stem]
+    assert Snapshot(state).load({shown: "0" * 32}) == {}  # the file changed since: stale
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d["claims"][0].update(evidence="proven-beyond-doubt"),  # not a value of the enum
+    lambda d: d["claims"][0].update(evidence=["supported"]),  # not even hashable
+    lambda d: d["claims"][0].pop("reason"),  # a field missing
+    lambda d: d.update(claims="not a list"),
+    lambda d: d["claims"].append(["not", "a", "claim"]),
+])
+def test_a_macd_row_that_does_not_fit_the_schema_is_parsed_again(
+        briefs: Path, tmp_path: Path, edit: "callable[[dict], None]") -> None:  # type: ignore[valid-type]
+    state = tmp_path / "state"
+    load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    key = read_key(state)
+    assert key is not None
+    with sqlite3.connect(state / FILE_NAME) as db:
+        path, digest, meaning, payload = db.execute(
+            "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
+        data = json.loads(payload)
+        edit(data)
+        payload = json.dumps(data)
+        db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?",
+                   (payload, _mac(key, schema_version(), path, digest, meaning + payload), path))
+    store = load_store(briefs, state_dir=state)
+    assert store.parsed == (path,)
+    same_store(store, load_store(briefs))

@@ -150,3 +150,34 @@ def test_rating_and_signals_disagreement_is_a_warning(tree: Path) -> None:
 def test_missing_folder_is_an_error(tmp_path: Path) -> None:
     store, problems = check_store(tmp_path / "nowhere")
     assert store is None and "does not exist" in problems[0].message
+
+
+def test_a_todo_spelled_with_escapes_is_still_a_todo(tmp_path: Path) -> None:
+    from bot.core.models import Topic
+    from bot.core.validation import validate_doc
+    from bot.core.yamlfile import parse_yaml
+
+    text = 'id: t\ntitle: "\\x54ODO"\ndescription: A topic.\n'
+    doc = parse_yaml(text, "t.yaml")
+    assert not isinstance(doc, Problem) and doc.data["title"] == "TODO" and "TODO" not in text
+    problems = validate_doc(doc, Topic)
+    assert isinstance(problems, list) and [(p.field, p.line) for p in problems] == [("title", 2)]
+
+
+def test_a_load_leaves_its_objects_out_of_the_collector_and_makes_no_cycles(tmp_path: Path) -> None:
+    import gc
+
+    root = fixture_copy(tmp_path)
+    gc.unfreeze()
+    gc.collect()
+    before = gc.get_freeze_count()
+    try:
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        store = load_store(root)
+        assert gc.get_count()[0] < 200  # the young generation does not hold the new store
+        assert gc.get_freeze_count() - before > len(store.claims)
+        gc.unfreeze()
+        assert gc.collect() == 0 and not gc.garbage  # so freezing it kept nothing unreachable alive
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()

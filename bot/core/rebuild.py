@@ -1,0 +1,121 @@
+"""Turning a snapshot row's JSON data back into its model without validating it again.
+
+Only for rows whose MAC proves this code wrote them from a model that passed validation (see
+bot.core.snapshot): the values are already checked, so each model is assembled directly. Nothing
+here runs code named by the data: enums are looked up by value, nested models by the schema.
+"""
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+Convert = Callable[[Any], Any]
+_new = object.__new__
+_set = object.__setattr__
+
+
+class NotAModel(ValueError):
+    """The data does not have the shape of the model (the row is then parsed from its file)."""
+
+
+def rebuild(model: type[BaseModel], data: Any) -> Any:
+    """`model` from `data` as model_dump gives it (every field present)."""
+    return _builder(model)(data)
+
+
+@functools.cache
+def _builder(model: type[BaseModel]) -> Convert:
+    names = tuple(model.model_fields)
+    # One set shared by every instance built here: pydantic only copies it (model_copy) or adds to it on
+    # assignment, which frozen models refuse first. 100k claims would otherwise hold 100k sets of 17 names.
+    fields_set = set(names)
+    converters = [(name, c) for name, f in model.model_fields.items() if (c := _converter(f.annotation)) is not None]
+    # An enum field is a dict lookup in the loop (a KeyError, unknown value, rejects the row), not a call.
+    lookups = tuple((name, c) for name, c in converters if isinstance(c, dict))
+    calls = tuple((name, c) for name, c in converters if not isinstance(c, dict))
+
+    def build(data: Any) -> Any:
+        if data.__class__ is not dict or len(data) != len(names):
+            raise NotAModel(f"not a {model.__name__}")
+        for name, members in lookups:
+            data[name] = members[data[name]]
+        for name, convert in calls:
+            data[name] = convert(data[name])
+        obj = _new(model)
+        _set(obj, "__dict__", data)
+        _set(obj, "__pydantic_fields_set__", fields_set)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
+
+    return build
+
+
+def _converter(annotation: Any) -> Convert | dict[Any, Any] | None:
+    """How to turn a JSON value into the field's value: a function, an enum's members by value, or None
+    when it is used as it is."""
+    if annotation in (str, bool):
+        return None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _converter(args[0])
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return {m.value: m for m in annotation}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _builder(annotation)
+    if origin is list and len(args) == 1:
+        inner = _converter(args[0])
+        return _list(_call(inner)) if inner is not None else None
+    if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
+        inner = _converter(next(a for a in args if a is not type(None)))
+        return None if inner is None else _optional(_call(inner))
+    return TypeAdapter(annotation).validate_python  # anything else the schema may gain: validated
+
+
+def _call(converter: Convert | dict[Any, Any]) -> Convert:
+    return converter.__getitem__ if isinstance(converter, dict) else converter
+
+
+def _list(inner: Convert) -> Convert:
+    def convert(value: Any) -> Any:
+        if value.__class__ is not list:
+            raise NotAModel("not a list")
+        return [inner(v) for v in value]
+    return convert
+
+
+def _optional(inner: Convert) -> Convert:
+    def convert(value: Any) -> Any:
+        return None if value is None else inner(value)
+    return convert
+
+
+def share_fields_sets(model: BaseModel) -> None:
+    """Give `model` and the models inside it the one set of field names per (class, set) (see _builder):
+    a model validated from YAML otherwise holds a set of its own, larger than its __dict__."""
+    _shared_sets(model, {})
+
+
+def _shared_sets(model: BaseModel, pool: dict[tuple[type, frozenset[str]], set[str]]) -> None:
+    names = model.__pydantic_fields_set__
+    key = (model.__class__, frozenset(names))
+    shared = pool.get(key)
+    if shared is None:
+        shared = pool[key] = _canonical.setdefault(key, set(names))
+    _set(model, "__pydantic_fields_set__", shared)
+    for value in model.__dict__.values():
+        if value.__class__ is list:
+            for item in value:
+                if isinstance(item, BaseModel):
+                    _shared_sets(item, pool)
+        elif isinstance(value, BaseModel):
+            _shared_sets(value, pool)
+
+
+_canonical: dict[tuple[type, frozenset[str]], set[str]] = {}  # a few dozen sets at most: one per field combination
