@@ -307,6 +307,7 @@ class Built:
     view: ClaimView
     flag: FlagView | None
     digest: str
+    relations: tuple[tuple[tuple[str, str, str], Relation], ...]  # its links as a brief lists them, by (kind, a, b)
 
 
 class ClaimViews:
@@ -333,7 +334,7 @@ class ClaimViews:
         if found is None:
             view = claim_view(self.store, entry, self.links)
             flag = flag_view(view) if view.flagged else None
-            found = self._built[entry.claim.id] = Built(view, flag, _digest(view, flag))
+            found = self._built[entry.claim.id] = Built(view, flag, _digest(view, flag), _relations_of(view, self.store))
         return found
 
     def source(self, source: Source) -> SourceView:
@@ -414,7 +415,7 @@ def brief(store: Store, topic: Topic, claims: ClaimViews | None = None) -> Brief
         claims=key,
         flagged=[b.flag for b in built if b.flag is not None],
         independent_origins=sorted({o for v in key for o in v.origins}),
-        relations=_relations(views, store),
+        relations=_relations(built),
         sources=[claims.source(store.sources[s]) for s in sorted(cited)],
     )
 
@@ -458,16 +459,25 @@ def _position_view(source: SourceView, position: Position, views: list[ClaimView
     )
 
 
-def _relations(views: list[ClaimView], store: Store) -> list[Relation]:
+def _relations_of(v: ClaimView, store: Store) -> tuple[tuple[tuple[str, str, str], Relation], ...]:
+    out = []
+    for kind, others in (("corroborates", v.corroborated_by), ("contradicts", v.contradicted_by)):
+        for other in others:
+            if other not in store.claims:
+                continue
+            a, b = (v.id, other) if v.id < other else (other, v.id)
+            out.append(((kind, a, b), Relation(kind=kind, claims=(a, b),  # type: ignore[arg-type]
+                                               sources=(store.claims[a].source.id, store.claims[b].source.id))))
+    return tuple(out)
+
+
+def _relations(built: list[Built]) -> list[Relation]:
+    """Each relation of the brief's claims once, in the order its claims come."""
     seen: set[tuple[str, str, str]] = set()
     out = []
-    for v in views:
-        for kind, others in (("corroborates", v.corroborated_by), ("contradicts", v.contradicted_by)):
-            for other in others:
-                a, b = sorted((v.id, other))
-                if (kind, a, b) in seen or other not in store.claims:
-                    continue
-                seen.add((kind, a, b))
-                out.append(Relation(kind=kind, claims=(a, b),  # type: ignore[arg-type]
-                                    sources=(store.claims[a].source.id, store.claims[b].source.id)))
+    for b in built:
+        for key, relation in b.relations:
+            if key not in seen:
+                seen.add(key)
+                out.append(relation)
     return out

@@ -83,7 +83,7 @@ class Reloader:
     def __init__(
         self, briefer: Briefer, briefs: Path, config_dir: Path | None = None, *,
         config: Any | None = None, load_config: ConfigLoader | None = None, archive: Path | None = None,
-        changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 20,
+        changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 10,
         force_polling: bool | None = None, rearm_s: float = 0.25, state_dir: Path | None = None,
     ) -> None:
         self.briefer = briefer

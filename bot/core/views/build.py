@@ -172,13 +172,25 @@ def summary_view(b: Brief, bottom_line: str | None, fp: str) -> Document:
     # Computed once: every try below lays out the same ranking, sizes and bottom lines at other widths.
     facts = _Facts(ranked_flags(b.flagged), sorted(b.positions, key=lambda p: (-p.claim_count, p.source.id)),
                    origins_by_source(b), {})
-    doc = _summary(b, bottom_line, fp, CAPS[0], SUMMARY_SOURCES, facts)
-    tries = [(cap, n) for n in (SUMMARY_SOURCES, 4) for cap in CAPS[:5]] + [(cap, 3) for cap in CAPS]
-    for cap, sources in tries:
-        doc = _summary(b, bottom_line, fp, cap, sources, facts)
-        if visible_chars(doc) <= budget:
-            return doc
-    return doc
+    groups = [[(cap, SUMMARY_SOURCES) for cap in CAPS[:5]], [(cap, 4) for cap in CAPS[:5]], [(cap, 3) for cap in CAPS]]
+    made: dict[tuple[int, int], Document] = {}
+
+    def fits(at: tuple[int, int]) -> bool:
+        if at not in made:
+            made[at] = _summary(b, bottom_line, fp, at[0], at[1], facts)
+        return visible_chars(made[at]) <= budget
+
+    # The first layout that fits, in the order of `groups`. Within a group only the width falls, so a
+    # layout is never longer than the one before it: bisect each group instead of trying every width.
+    for group in groups:
+        if not fits(group[-1]):
+            continue
+        lo, hi = 0, len(group) - 1  # group[hi] fits
+        while lo < hi:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if fits(group[mid]) else (mid + 1, hi)
+        return made[group[hi]]
+    return made[groups[-1][-1]]
 
 
 @dataclass(frozen=True)

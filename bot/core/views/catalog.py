@@ -39,6 +39,7 @@ class Views:
         self._summaries: dict[str, Document] = {}
         self._fps: dict[str, str] = {}
         self._search: SearchIndex | None = None
+        self._search_base: tuple[Views, frozenset[str]] | None = None
         self.claims = ClaimViews(store)
 
     # --- building blocks, cached per snapshot ---------------------------------------------------
@@ -77,7 +78,12 @@ class Views:
         """The search index of this snapshot, built on first use (prepare() builds it off the command path)."""
         with self._lock:
             if self._search is None:
-                self._search = SearchIndex(self.store)
+                base, self._search_base = self._search_base, None
+                if base is not None:  # patched from the snapshot an edit was made on (its index built or patched first)
+                    previous, sources = base
+                    self._search = previous.search_index.patched(previous.store, self.store, sources)
+                else:
+                    self._search = SearchIndex(self.store)
             return self._search
 
     def links(self) -> Links:
@@ -101,14 +107,11 @@ class Views:
                 self._fps[topic_id] = previous._fps[topic_id]
 
     def patch_search(self, previous: Views, sources: set[str]) -> None:
-        """Take `previous`'s search index, patched for the sources an edit changed, when it was built
-        (this store must be `previous.store` with only those sources edited)."""
-        with previous._lock:
-            found = previous._search
-        if found is not None:
-            patched = found.patched(previous.store, self.store, sources)
-            with self._lock:
-                self._search = patched
+        """Make this snapshot's search index, when first asked for, by patching `previous`'s for the
+        sources an edit changed (this store must be `previous.store` with only those sources edited):
+        an edit is served before its search index is ready (`warm` builds it right after)."""
+        with self._lock:
+            self._search_base = (previous, frozenset(sources))
 
     def warm(self) -> None:
         """Build every topic's summary and the search index now."""
