@@ -97,6 +97,8 @@ async def _edits(root: Path, state: Path, edits: int) -> dict[str, float]:
             latencies.append(await time_edit(briefer, path, edited, limit=60, topic=topic))
             reloads.append(reloader.last_store.seconds if reloader.last_store else float("nan"))
             _check_served(briefer, path.stem, n)
+            async with reloader.settled():  # the next edit on a settled bot, not queued behind this one's rebuild
+                pass
     finally:
         await reloader.stop()
     return {"edit_median_ms": statistics.median(latencies) * 1000, "edit_max_ms": max(latencies) * 1000,

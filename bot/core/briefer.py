@@ -145,6 +145,7 @@ def _finish(prepared: Prepared) -> None:
         for topic_id in missing:
             prepared.views.summary(topic_id)
             prepared.depends[topic_id] = topic_sources(store, topic_id)
+            time.sleep(0)  # a command waiting for a summary takes the turn now
         prepared.views.warm()
     prepared.pending.clear()
     gc.freeze()  # the summaries live as long as the snapshot: keep collections from rescanning them

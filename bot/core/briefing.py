@@ -371,7 +371,9 @@ class ClaimViews:
         for claim_id in dropped:
             built.pop(claim_id, None)
         kept = ClaimViews(store, links, built)
-        kept._sources = {s: v for s, v in self._sources.items() if s not in sources}
+        kept._sources = dict(self._sources)
+        for source_id in sources:
+            kept._sources.pop(source_id, None)
         return kept
 
 

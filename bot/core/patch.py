@@ -206,6 +206,10 @@ def _patched(old: Store, edit: _Edit) -> Store:
     if added:
         files = dict(sorted(files.items()))
         meanings = dict(sorted(meanings.items()))
+    if not added:  # same files, same source ids: the next edit finds them without a scan
+        shown = _shown_of(old)
+        _SHOWN.clear()
+        _SHOWN[id(files)] = (files, shown)
     content = _content(files)
     if old.state_dir is not None:
         Snapshot(old.state_dir).save_later([Row(f.shown, "sources", f.digest, f.model, f.meaning) for f in edit.files if f.fresh],

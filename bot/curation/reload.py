@@ -9,7 +9,7 @@ import os
 import stat
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,7 +83,7 @@ class Reloader:
     def __init__(
         self, briefer: Briefer, briefs: Path, config_dir: Path | None = None, *,
         config: Any | None = None, load_config: ConfigLoader | None = None, archive: Path | None = None,
-        changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 10,
+        changelog: ChangeLog | None = None, debounce_ms: int = 400, step_ms: int = 5,
         force_polling: bool | None = None, rearm_s: float = 0.25, state_dir: Path | None = None,
     ) -> None:
         self.briefer = briefer
@@ -225,6 +225,12 @@ class Reloader:
             await self.reload_store("watch", {p for p in paths if _under(p, self.briefs)})
         if self.config_dir and any(_under(p, self.config_dir) for p in paths):
             await self.reload_config("watch")
+
+    @contextlib.asynccontextmanager
+    async def settled(self) -> AsyncIterator[None]:
+        """Hold off reloads while inside; entered once the running one (and what it builds after serving) is done."""
+        async with self._lock:
+            yield
 
     async def reload_now(self, trigger: str = "admin") -> list[ReloadOutcome]:
         """Reload the store and the config at once (the admin `reload` command)."""

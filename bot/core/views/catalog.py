@@ -35,6 +35,7 @@ class Views:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._building = threading.Lock()
         self._briefs: OrderedDict[str, Brief] = OrderedDict()
         self._summaries: dict[str, Document] = {}
         self._fps: dict[str, str] = {}
@@ -124,10 +125,16 @@ class Views:
     def summary(self, topic_id: str) -> Document:
         """The summary of a topic (kept for every topic of the snapshot)."""
         found = self._summaries.get(topic_id)
-        if found is None:
-            b = self.brief(topic_id)
-            found = self._summaries[topic_id] = self._stamped(
-                summary_view(b, self.store.topics[topic_id].bottom_line, self.topic_fp(topic_id)))
+        if found is not None:
+            return found
+        # One build at a time: a command waits for the summary being built (maybe its own) instead of
+        # sharing the CPU with it, and never builds one twice.
+        with self._building:
+            found = self._summaries.get(topic_id)
+            if found is None:
+                b = self.brief(topic_id)
+                found = self._summaries[topic_id] = self._stamped(
+                    summary_view(b, self.store.topics[topic_id].bottom_line, self.topic_fp(topic_id)))
         return found
 
     def _stamped(self, doc: Document) -> Document:
