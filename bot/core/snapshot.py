@@ -42,7 +42,7 @@ KEY_BYTES = 32
 FORMAT = "briefbot-store-snapshot/3"
 # Bump when loading changes meaning without the loading code's files changing.
 CODE_VERSION = 1
-CHUNK = 500  # rows validated, written or asked for at a time: a 100k-claim store never sits in one string
+CHUNK = 500  # rows written or asked for by path at a time: a 100k-claim store never sits in one string
 
 Kind = Literal["topics", "sources"]
 MODELS: dict[Kind, type[Topic] | type[Source]] = {"topics": Topic, "sources": Source}
@@ -126,6 +126,8 @@ def ensure_key(state_dir: Path) -> bytes | None:
     if key is not None:
         return key
     temp = state_dir / f".{KEY_NAME}.{os.getpid()}.{threading.get_ident()}"
+    with contextlib.suppress(OSError):
+        os.unlink(temp)  # left by a process of the same id that died meanwhile
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
