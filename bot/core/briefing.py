@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import sys
 from collections.abc import Iterable
@@ -49,15 +48,20 @@ class View:
         return next(f.default for f in dataclasses.fields(cls) if f.name == name)  # type: ignore[arg-type]
 
 
-@functools.cache
-def _adapter(kind: type) -> TypeAdapter[Any]:
-    return TypeAdapter(kind)
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
-view = dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    """pydantic's serialiser of a view type (or a list of one), made once."""
+    found = _ADAPTERS.get(kind)
+    if found is None:
+        found = _ADAPTERS[kind] = TypeAdapter(kind)
+    return found
 
 
-@view
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class SourceView(View):
     """A source as a brief shows it."""
 
@@ -75,7 +79,7 @@ class SourceView(View):
     origins: list[str]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class TopicView(View):
     """The topic a brief is about."""
 
@@ -85,7 +89,7 @@ class TopicView(View):
     aliases: list[str]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ThesisTally(View):
     """A thesis: which sources support, oppose or are mixed on it, and their independent origins.
 
@@ -103,7 +107,7 @@ class ThesisTally(View):
     mixed_origins: list[str]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class StanceView(View):
     """A source's stance on one thesis."""
 
@@ -113,7 +117,7 @@ class StanceView(View):
     relays: list[str]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class PositionView(View):
     """One source's position on the topic."""
 
@@ -124,7 +128,7 @@ class PositionView(View):
     flagged_count: int
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class SignalView(View):
     """A computed signal, with the exact words that triggered it."""
 
@@ -133,7 +137,7 @@ class SignalView(View):
     trigger: str
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimView(View):
     """A claim with its curator rating, derived label and computed signals."""
 
@@ -163,7 +167,7 @@ class ClaimView(View):
     relays: list[str]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Reason(View):
     """Why a claim is flagged: the curator's rating, or a computed signal (kept visibly apart)."""
 
@@ -173,7 +177,7 @@ class Reason(View):
     trigger: str | None = None
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class FlagView(View):
     """A flagged claim with every reason it is flagged."""
 
@@ -187,7 +191,7 @@ class FlagView(View):
     reasons: list[Reason]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Relation(View):
     """Two claims of different sources that agree or conflict."""
 
@@ -196,7 +200,7 @@ class Relation(View):
     sources: tuple[str, str]
 
 
-@view
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Brief(View):
     """Everything a brief on one topic shows; serialised as the stable JSON contract."""
 
@@ -393,7 +397,7 @@ def _digest(*views: object) -> str:
 
 def _json(part: object) -> bytes:
     if isinstance(part, list) and part:  # views of one kind: one call for the whole list
-        return _adapter(list[type(part[0])]).dump_json(part)  # type: ignore[misc]
+        return _adapter(list[type(part[0])]).dump_json(part)  # type: ignore[misc,unused-ignore]
     return _adapter(type(part)).dump_json(part)
 
 
