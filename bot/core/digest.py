@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.core.briefing import FlagView, PositionView, TopicView, brief
+from bot.core.briefing import ClaimViews, FlagView, PositionView, TopicView, brief
 from bot.core.changes import ChangeEntry, ChangeSet
 from bot.core.compose import KIND_EMOJI
 from bot.core.document import Action, Document, Item, Line, Note, Section, Text, bold, plain, visible_chars
@@ -167,8 +167,9 @@ def digest(
     ids = topic_ids(store, topics)
     now = snapshot_of(store, ids)
     parts = []
+    claims = ClaimViews(store)  # one view per claim and one link index for every topic of the digest
     for topic_id in ids:
-        b = brief(store, store.topics[topic_id])
+        b = brief(store, store.topics[topic_id], claims)
         old = since.topics.get(topic_id) if since else None
         parts.append(TopicDigest(
             topic=b.topic, positions=b.positions, flagged=b.flagged,

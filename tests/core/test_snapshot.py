@@ -117,10 +117,11 @@ def _rename_first_claim(data: dict) -> None:  # type: ignore[type-arg]
     data["claims"][0]["statement"] = "A statement nobody curated."
 
 
-def test_a_hand_edited_row_fails_its_checksum_and_is_parsed_again(briefs: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fix_checksum", [False, True], ids=["checksum-broken", "unkeyed-checksum-fixed"])
+def test_a_hand_edited_row_without_a_valid_mac_is_parsed_again(briefs: Path, tmp_path: Path, fix_checksum: bool) -> None:
     state = tmp_path / "state"
     load_store(briefs, state_dir=state)
-    path = _edit_rows(state, _rename_first_claim, fix_checksum=False)
+    path = _edit_rows(state, _rename_first_claim, fix_checksum=fix_checksum)
     store = load_store(briefs, state_dir=state)
     assert store.parsed == (path,)
     assert all(e.claim.statement != "A statement nobody curated." for e in store.claims.values())
@@ -191,16 +192,6 @@ def test_comments_and_blank_lines_do_not_make_a_new_version(briefs: Path, tmp_pa
     assert tidied.version == before.version == load_store(briefs).version
     path.write_text(path.read_text(encoding="utf-8").replace("\nnote: ", "\nnote: Changed. ", 1), encoding="utf-8")
     assert load_store(briefs, state_dir=state).version != before.version
-
-
-def test_a_row_with_a_valid_old_style_checksum_but_no_valid_mac_is_parsed_again(briefs: Path, tmp_path: Path) -> None:
-    state = tmp_path / "state"
-    load_store(briefs, state_dir=state)
-    path = _edit_rows(state, _rename_first_claim, fix_checksum=True)  # schema-valid, unkeyed checksum
-    store = load_store(briefs, state_dir=state)
-    assert store.parsed == (path,)
-    assert all(e.claim.statement != "A statement nobody curated." for e in store.claims.values())
-    same_store(store, load_store(briefs))
 
 
 def test_only_a_row_macd_with_the_state_key_is_trusted(briefs: Path, tmp_path: Path) -> None:
