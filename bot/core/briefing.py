@@ -264,23 +264,64 @@ def _shared(items: list[Any]) -> list[Any]:
     return items if items else _NOTHING
 
 
+class _Pool:
+    """One object for each of many equal immutable parts of views (a signal and its text, the few
+    lists of signals claims have, a claim's single origin), so 100k views do not each hold a copy.
+    Only sharing is lost when it is emptied at its limit: every part is built the same way again."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        return self.kept.get(key)
+
+    def put(self, key: Any, value: Any) -> Any:
+        if len(self.kept) >= self.limit:
+            self.kept.clear()
+        self.kept[key] = value
+        return value
+
+
+SHARED_LIMIT = 100_000
+_SIGNAL_VIEWS = _Pool(SHARED_LIMIT)   # (kind, detail, trigger) -> SignalView
+_SIGNAL_LISTS = _Pool(SHARED_LIMIT)   # a claim's signals, as those keys -> list[SignalView]
+_SIGNAL_REASONS = _Pool(SHARED_LIMIT)  # id of a shared signal list -> (the list, its flagged-list reasons)
+_ORIGINS = _Pool(SHARED_LIMIT)        # a single origin -> [it]
+
+
 def claim_view(store: Store, entry: ClaimEntry, links: LinkLookup) -> ClaimView:
     """One claim as the brief shows it."""
     c = entry.claim
     label = label_of(c)
     mine = links.get(c.id, {})
     corroborated = _shared(sorted(mine.get("corroborates", ())))
+    origins = claim_origins(store, entry, corroborated)
+    if len(origins) == 1:
+        origins = _ORIGINS.get(origins[0]) or _ORIGINS.put(origins[0], origins)
     return ClaimView(
         id=c.id, source=entry.source.id, also_in=_shared(c.also_in), speaker=c.speaker,
         statement=c.statement, quote=c.quote, quote_language=entry.source.language,
         topics=c.topics, theses=_shared(c.theses), evidence=c.evidence,
         attribution=c.attribution, commitment=c.commitment, framing=c.framing, label=label,
         label_text=LABEL_TEXT[label], flagged=is_flagged(c), key=c.key, reason=c.reason,
-        evidence_refs=_shared(c.evidence_refs), signals=_shared([_signal_view(s) for s in claim_signals(c)]),
+        evidence_refs=_shared(c.evidence_refs), signals=_signal_views(claim_signals(c)),
         corroborated_by=corroborated, contradicted_by=_shared(sorted(mine.get("contradicts", ()))),
-        origins=claim_origins(store, entry, corroborated),
+        origins=origins,
         relays=_shared(claim_relays(c, entry.source)),
     )
+
+
+def _signal_views(signals: list[Signal]) -> list[SignalView]:
+    """A claim's signals as views: the one shared list of these signals (most claims repeat a few)."""
+    if not signals:
+        return _NOTHING
+    key = tuple((s.kind, s.detail, s.trigger) for s in signals)
+    found: list[SignalView] | None = _SIGNAL_LISTS.get(key)
+    if found is None:
+        found = _SIGNAL_LISTS.put(key, [_SIGNAL_VIEWS.get(k) or _SIGNAL_VIEWS.put(k, _signal_view(s))
+                                        for k, s in zip(key, signals)])
+    return found
 
 
 def _signal_view(signal: Signal) -> SignalView:
@@ -297,21 +338,33 @@ def flag_view(view: ClaimView) -> FlagView:
         # The curator's reason is shown once: with the label's warning, or here when framing is the only flag.
         text = LOADED_REASON if reasons else f"{LOADED_REASON} {view.reason}"
         reasons.append(Reason(by="curator", kind="loaded-framing", text=text))
-    reasons += [Reason(by="signal", kind=s.kind, text=s.text, trigger=s.trigger) for s in view.signals]
+    signals = _signal_reasons(view.signals)
     return FlagView(
         id=view.id, source=view.source, speaker=view.speaker, statement=view.statement,
-        quote=view.quote, label=view.label, label_text=view.label_text, reasons=reasons,
+        quote=view.quote, label=view.label, label_text=view.label_text,
+        reasons=reasons + signals if reasons else _shared(signals),
     )
+
+
+def _signal_reasons(signals: list[SignalView]) -> list[Reason]:
+    """The flagged-list reasons of a claim's signals; one list for each shared list of signals."""
+    if not signals:
+        return _NOTHING
+    found = _SIGNAL_REASONS.get(id(signals))
+    if found is not None and found[0] is signals:  # the pool holds the list, so its id is not reused meanwhile
+        return found[1]  # type: ignore[no-any-return]
+    reasons = [Reason(by="signal", kind=s.kind, text=s.text, trigger=s.trigger) for s in signals]
+    return _SIGNAL_REASONS.put(id(signals), (signals, reasons))[1]  # type: ignore[no-any-return]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Built:
-    """A claim's view as one snapshot shows it, its flagged-list entry, and a digest of both."""
+    """A claim's view as one snapshot shows it, and a digest of it and its flagged-list entry (which a
+    brief builds again from the view: keeping it, and the claim's relations, for every claim of a big
+    store costs more memory than the views themselves)."""
 
     view: ClaimView
-    flag: FlagView | None
-    digest: str
-    relations: tuple[tuple[tuple[str, str, str], Relation], ...]  # its links as a brief lists them, by (kind, a, b)
+    digest: bytes  # blake2b, 8 bytes (`brief_digest` shows it in hex)
 
 
 class ClaimViews:
@@ -338,7 +391,7 @@ class ClaimViews:
         if found is None:
             view = claim_view(self.store, entry, self.links)
             flag = flag_view(view) if view.flagged else None
-            found = self._built[entry.claim.id] = Built(view, flag, _digest(view, flag), _relations_of(view, self.store))
+            found = self._built[entry.claim.id] = Built(view, _digest(view, flag))
         return found
 
     def source(self, source: Source) -> SourceView:
@@ -386,13 +439,13 @@ def _parents(store: Store, source_id: str) -> tuple[str, ...]:
     return tuple(source.derived_from) if source is not None else ()
 
 
-def _digest(*views: object) -> str:
+def _digest(*views: object) -> bytes:
     """A digest of views as their JSON has them (pydantic's serialiser is the fastest exact one here)."""
     digest = hashlib.blake2b(digest_size=8)
     for part in views:
         digest.update(_json(part))
         digest.update(b"\x1e")
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def _json(part: object) -> bytes:
@@ -419,9 +472,9 @@ def brief(store: Store, topic: Topic, claims: ClaimViews | None = None) -> Brief
         theses=_tallies(store, topic, positions),
         positions=[_position_view(claims.source(s), p, by_source.get(s.id, [])) for s, p in positions],
         claims=key,
-        flagged=[b.flag for b in built if b.flag is not None],
+        flagged=[flag_view(v) for v in views if v.flagged],
         independent_origins=sorted({o for v in key for o in v.origins}),
-        relations=_relations(built),
+        relations=_relations(views, store),
         sources=[claims.source(store.sources[s]) for s in sorted(cited)],
     )
 
@@ -429,9 +482,9 @@ def brief(store: Store, topic: Topic, claims: ClaimViews | None = None) -> Brief
 def brief_digest(b: Brief, claims: ClaimViews) -> str:
     """A digest of everything `b` shows but its store version: its claims enter by their kept digests,
     as digesting every view of a big topic again costs more than building its brief."""
-    shown = [claims.get(claims.store.claims[v.id]).digest for v in b.claims]
-    shown += [claims.get(claims.store.claims[f.id]).digest for f in b.flagged]
-    return _digest(b.topic, b.theses, b.positions, b.independent_origins, b.relations, b.sources, shown)
+    shown = [claims.get(claims.store.claims[v.id]).digest.hex() for v in b.claims]
+    shown += [claims.get(claims.store.claims[f.id]).digest.hex() for f in b.flagged]
+    return _digest(b.topic, b.theses, b.positions, b.independent_origins, b.relations, b.sources, shown).hex()
 
 
 def _tallies(store: Store, topic: Topic, positions: list[tuple[Source, Position]]) -> list[ThesisTally]:
@@ -465,25 +518,20 @@ def _position_view(source: SourceView, position: Position, views: list[ClaimView
     )
 
 
-def _relations_of(v: ClaimView, store: Store) -> tuple[tuple[tuple[str, str, str], Relation], ...]:
-    out = []
-    for kind, others in (("corroborates", v.corroborated_by), ("contradicts", v.contradicted_by)):
-        for other in others:
-            if other not in store.claims:
-                continue
-            a, b = (v.id, other) if v.id < other else (other, v.id)
-            out.append(((kind, a, b), Relation(kind=kind, claims=(a, b),  # type: ignore[arg-type]
-                                               sources=(store.claims[a].source.id, store.claims[b].source.id))))
-    return tuple(out)
-
-
-def _relations(built: list[Built]) -> list[Relation]:
+def _relations(views: list[ClaimView], store: Store) -> list[Relation]:
     """Each relation of the brief's claims once, in the order its claims come."""
     seen: set[tuple[str, str, str]] = set()
     out = []
-    for b in built:
-        for key, relation in b.relations:
-            if key not in seen:
-                seen.add(key)
-                out.append(relation)
+    claims = store.claims
+    for v in views:
+        for kind, others in (("corroborates", v.corroborated_by), ("contradicts", v.contradicted_by)):
+            for other in others:
+                if other not in claims:
+                    continue
+                a, b = (v.id, other) if v.id < other else (other, v.id)
+                key = (kind, a, b)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Relation(kind=kind, claims=(a, b),  # type: ignore[arg-type]
+                                        sources=(claims[a].source.id, claims[b].source.id)))
     return out
