@@ -109,3 +109,18 @@ def test_signals_are_checked_as_the_model_was() -> None:
         Signal(kind=SignalKind.HEDGING, trigger="may", start="3")  # type: ignore[arg-type]
     with pytest.raises(AttributeError):
         Signal(kind=SignalKind.HEDGING, trigger="may").trigger = "might"  # type: ignore[misc]
+
+
+def test_views_a_brief_builds_again_are_made_whole(synthetic: Store) -> None:
+    claims = ClaimViews(synthetic)
+    flagged = [flag_view(claims.get(e).view) for e in synthetic.claims.values() if claims.get(e).view.flagged]
+    assert flagged
+    for flag in flagged[:50]:
+        fields = {f.name: getattr(flag, f.name) for f in dataclasses.fields(flag)}
+        assert flag == briefing.FlagView(**fields) and flag.model_dump_json() == briefing.FlagView(**fields).model_dump_json()
+        for reason in flag.reasons:
+            assert reason == briefing.Reason(**{f.name: getattr(reason, f.name) for f in dataclasses.fields(reason)})
+    relation = briefing._relation("contradicts", ("a", "b"), ("s", "t"))
+    assert relation == briefing.Relation(kind="contradicts", claims=("a", "b"), sources=("s", "t"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        relation.kind = "corroborates"  # type: ignore[misc]
