@@ -539,20 +539,25 @@ def _position_view(source: SourceView, position: Position, mine: list[ClaimView]
 
 
 def _relations(views: list[ClaimView], store: Store) -> list[Relation]:
-    """Each relation of the brief's claims once, in the order its claims come."""
-    seen: set[tuple[str, str, str]] = set()
+    """Each relation of the brief's claims once, in the order its claims come (built here, not kept
+    per claim: each pair of claim ids is made once a link, and serves as the relation's)."""
+    seen: dict[str, set[tuple[str, str]]] = {"corroborates": set(), "contradicts": set()}
     out = []
     claims = store.claims
     for v in views:
         if v.corroborated_by is _NOTHING and v.contradicted_by is _NOTHING:  # most claims: no links
             continue
+        me = v.id
         for kind, others in (("corroborates", v.corroborated_by), ("contradicts", v.contradicted_by)):
+            known = seen[kind]
             for other in others:
-                if other not in claims:
+                pair = (me, other) if me < other else (other, me)
+                if pair in known:
                     continue
-                a, b = (v.id, other) if v.id < other else (other, v.id)
-                key = (kind, a, b)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(_relation(kind, (a, b), (claims[a].source.id, claims[b].source.id)))
+                entry = claims.get(other)
+                if entry is None:
+                    continue
+                known.add(pair)
+                sources = (v.source, entry.source.id) if me < other else (entry.source.id, v.source)
+                out.append(_relation(kind, pair, sources))
     return out
