@@ -52,6 +52,27 @@ def test_a_current_snapshot_is_loaded_instead_of_parsing(briefs: Path, tmp_path:
     same_store(warm, load_store(briefs))  # and equal to a load that never saw a snapshot
 
 
+def test_a_warm_store_keeps_one_copy_of_repeated_text_and_shares_its_key_tables(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    cold = load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    warm = load_store(briefs, state_dir=state)
+    assert warm.parsed == ()
+    by_topic: dict[str, list[str]] = {}
+    for entry in warm.claims.values():
+        for topic in entry.claim.topics:
+            by_topic.setdefault(topic, []).append(topic)
+    spelled = [ids for ids in by_topic.values() if len(ids) > 1]
+    assert spelled and all(len({id(t) for t in ids}) == 1 for ids in spelled)  # one string per topic id
+    empties = [c.claim.also_in for c in warm.claims.values() if not c.claim.also_in]
+    assert len(empties) > 1 and len({id(e) for e in empties}) == 1  # the one empty tuple
+    for claim_id, entry in warm.claims.items():
+        validated = cold.claims[claim_id].claim
+        assert vars(entry.claim) == vars(validated)
+        # A dict that shares its keys with the class's other instances is much smaller than its own.
+        assert sys.getsizeof(vars(entry.claim)) < sys.getsizeof(vars(validated))
+
+
 def test_a_changed_file_is_parsed_alone(briefs: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
     load_store(briefs, state_dir=state)
