@@ -43,15 +43,31 @@ def _builder(model: type[BaseModel]) -> Convert:
     fields_set = set(names)
     converters = [(name, c) for name, f in model.model_fields.items()
                   if (c := _converter(f.annotation, f.metadata)) is not None]
-    # An enum field is a dict lookup in the loop (a KeyError, unknown value, rejects the row), not a call.
+    # The common cases are done in the loops below rather than by a call per value: an enum field is a
+    # dict lookup (a KeyError, unknown value, rejects the row), text is interned, a list becomes a tuple.
     lookups = tuple((name, c) for name, c in converters if isinstance(c, dict))
-    calls = tuple((name, c) for name, c in converters if not isinstance(c, dict))
+    # A model's own id is unique: interning it would only cost time.
+    interned = tuple(name for name, c in converters if c is _intern and name != "id")
+    maybe_interned = tuple(name for name, c in converters if c is _MAYBE_INTERN)
+    tuples = tuple(name for name, c in converters if c is _TUPLE)
+    interned_tuples = tuple(name for name, c in converters if c is _INTERNED_TUPLE)
+    simple = (_intern, _MAYBE_INTERN, _TUPLE, _INTERNED_TUPLE)
+    calls = tuple((name, c) for name, c in converters if not isinstance(c, dict) and c not in simple)
 
     def build(data: Any) -> Any:
         if data.__class__ is not dict or len(data) != len(names):
             raise NotAModel(f"not a {model.__name__}")
         for name, members in lookups:
             data[name] = members[data[name]]
+        for name in interned:
+            data[name] = _intern(data[name])
+        for name in maybe_interned:
+            if (value := data[name]) is not None:
+                data[name] = _intern(value)
+        for name in tuples:
+            data[name] = tuple(data[name])  # an empty one is the one shared `()`
+        for name in interned_tuples:
+            data[name] = tuple(map(_intern, data[name]))
         for name, convert in calls:
             data[name] = convert(data[name])
         obj = _new(model)
@@ -84,10 +100,14 @@ def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[
         return _builder(annotation)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         inner = _converter(args[0])
-        return _tuple(None if inner is None else _call(inner))
+        if inner is None or inner is _intern:
+            return _TUPLE if inner is None else _INTERNED_TUPLE
+        return _tuple(_call(inner))
     if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
         inner = _converter(next(a for a in args if a is not type(None)), metadata)
-        return None if inner is None else _optional(_call(inner))
+        if inner is None or inner is _intern:
+            return None if inner is None else _MAYBE_INTERN
+        return _optional(_call(inner))
     return TypeAdapter(annotation).validate_python  # anything else the schema may gain: validated
 
 
@@ -95,15 +115,25 @@ def _call(converter: Convert | dict[Any, Any]) -> Convert:
     return converter.__getitem__ if isinstance(converter, dict) else converter
 
 
-def _tuple(inner: Convert | None) -> Convert:
-    # An empty tuple is the one shared `()`: most claims link, relay and cite nothing.
+def _tuple(inner: Convert) -> Convert:
     def convert(value: Any) -> Any:
         if value.__class__ is not list:
             raise NotAModel("not a list")
-        if inner is None:
-            return tuple(value)
         return tuple([inner(v) for v in value])
     return convert
+
+
+def _marker(name: str) -> Convert:
+    def never(value: Any) -> Any:
+        raise AssertionError(f"{name} is handled by the builder's loops")
+    return never
+
+
+# What _builder does in its loops instead of a call per value: optional text interned, a list of plain
+# values as a tuple, a list of text interned as a tuple.
+_MAYBE_INTERN = _marker("optional text")
+_TUPLE = _marker("a list")
+_INTERNED_TUPLE = _marker("a list of text")
 
 
 def _optional(inner: Convert) -> Convert:
