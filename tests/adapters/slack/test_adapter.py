@@ -234,7 +234,7 @@ def oversized_store(base: Store) -> Store:
             for j in range(5)
         ]
         sources.append(template.model_copy(update={"id": f"big-{i}", "title": f"Big source {i} " + "t" * 250,
-                                                    "claims": claims}))
+                                                    "claims": tuple(claims)}))
     return build_store(list(base.topics.values()), sources, "oversized")
 
 
