@@ -5,6 +5,7 @@ import json
 
 from bot.adapters.slack import blocks
 from bot.adapters.slack.cache import reply_bodies
+from bot.core.briefer import Briefer
 from bot.core.document import Document, Section, Text, plain
 
 BUTTON = {"type": "actions", "elements": [{"type": "button", "action_id": "x", "value": "china",
@@ -53,3 +54,10 @@ def test_a_new_document_is_rendered_afresh() -> None:
     new_bodies = reply_bodies(new, fields=FIELDS, limit=5)
     assert [json.loads(b) for b in new_bodies] == fresh(new, [], FIELDS, 5)
     assert json.loads(new_bodies[0])["blocks"][0] != json.loads(old_bodies[0])["blocks"][0]
+
+
+def test_the_help_answer_is_encoded_once(fixture_briefer: Briefer) -> None:
+    first, _ = fixture_briefer.answer("help")
+    again, _ = fixture_briefer.answer("help")
+    assert again is first  # one help document, so its replies hit the cache
+    assert reply_bodies(again, fields=FIELDS, limit=5) is reply_bodies(first, fields=FIELDS, limit=5)
