@@ -16,6 +16,7 @@ from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter
 from bot.core.config import Config, load_config
 from bot.core.briefer import Briefer
+from bot.core.search import SearchIndex
 from bot.core.store import load_store
 from bot.digests.delivery import Outcome, ledger_reason
 from bot.curation.admin import Admin
@@ -107,7 +108,8 @@ def build(
     briefer = Briefer(load_store(settings.briefs_dir, state_dir=settings.state_dir), observer=metrics.command,
                       changelog=changelog)
     config = load_config(settings.config_dir, set(briefer.store.topics))
-    pages = web_pages(settings, env, lambda: briefer.store)  # first: a bad web setting stops before anything is built
+    # First: a bad web setting stops before anything is built. The pages search with chat's index.
+    pages = web_pages(settings, env, lambda: briefer.store, lambda store: _search_index(briefer, store))
     web_app = web.Application()
     adapters = build_adapters(briefer, env, web_app, console=settings.console, factories=factories, only=only)
     app = App(settings, briefer, config, metrics, web_app, adapters, digests=digests)
@@ -131,7 +133,14 @@ def build(
     return app
 
 
-def web_pages(settings: Settings, env: Mapping[str, str], current: Callable[[], Store]) -> Pages:
+def _search_index(briefer: Briefer, store: Store) -> SearchIndex | None:
+    """The search index of `store` if it is the snapshot chat serves (built or patched there), else None."""
+    prepared = briefer.prepared
+    return prepared.views.search_index if prepared.store is store else None
+
+
+def web_pages(settings: Settings, env: Mapping[str, str], current: Callable[[], Store],
+              shared_index: Callable[[Store], SearchIndex | None] | None = None) -> Pages:
     """The web pages over the store in service, with the access rule and ClaimReview from the settings."""
     from bot.curation.export import Reviewer, claim_review
 
@@ -150,7 +159,7 @@ def web_pages(settings: Settings, env: Mapping[str, str], current: Callable[[], 
         return claim_review(store.claims[claim_id], store, Reviewer(reviewer_name, reviewer_url, base_url),
                             store.loaded_at.date())
 
-    return Pages(current, WebSettings(settings.web_access, signer, settings.public_url), review)
+    return Pages(current, WebSettings(settings.web_access, signer, settings.public_url), review, shared_index)
 
 
 def _admin_ids(app: App) -> dict[str, list[str]]:

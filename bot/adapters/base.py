@@ -81,10 +81,10 @@ OPEN_IN_BROWSER = "Open in browser"
 
 def web_url(link: WebLink | None, doc: Document) -> str | None:
     """The "Open in browser" address of a document, or None (no page, or no public address)."""
-    path = page_of(doc)
-    if link is None or not path or doc.tone == "error":
+    if link is None or doc.tone == "error":  # first: page_of walks the document
         return None
-    return link(path)
+    path = page_of(doc)
+    return link(path) if path else None
 
 
 class AdminDesk(Protocol):

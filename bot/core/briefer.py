@@ -1,6 +1,7 @@
 """The core facade adapters call: answers `/brief` from the current store snapshot."""
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import threading
@@ -377,8 +378,9 @@ def _unknown(exc: UnknownTopic, snap: Prepared) -> Document:
     return doc.model_copy(update={"actions": actions})
 
 
+@functools.cache
 def help_document() -> Document:
-    """How to use `/brief`."""
+    """How to use `/brief` (one document for the process: the adapters' render caches key on the object)."""
     return message("How to use /brief", messages.HELP.format(limit=MAX_QUERY_CHARS))
 
 

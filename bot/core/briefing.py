@@ -143,13 +143,13 @@ class ClaimView(View):
 
     id: str
     source: str
-    also_in: list[str]
+    also_in: tuple[str, ...]  # this and the other tuples: the store's own
     speaker: str | None
     statement: str
     quote: str
     quote_language: str
-    topics: list[str]
-    theses: list[str]
+    topics: tuple[str, ...]
+    theses: tuple[str, ...]
     evidence: Evidence
     attribution: Attribution
     commitment: Commitment
@@ -159,7 +159,7 @@ class ClaimView(View):
     flagged: bool
     key: bool
     reason: str
-    evidence_refs: list[EvidenceRef]
+    evidence_refs: tuple[EvidenceRef, ...]
     signals: list[SignalView]
     corroborated_by: list[str]
     contradicted_by: list[str]
@@ -300,12 +300,12 @@ def claim_view(store: Store, entry: ClaimEntry, links: LinkLookup) -> ClaimView:
     if len(origins) == 1:
         origins = _ORIGINS.get(origins[0]) or _ORIGINS.put(origins[0], origins)
     return ClaimView(
-        id=c.id, source=entry.source.id, also_in=_shared(c.also_in), speaker=c.speaker,
+        id=c.id, source=entry.source.id, also_in=c.also_in, speaker=c.speaker,
         statement=c.statement, quote=c.quote, quote_language=entry.source.language,
-        topics=c.topics, theses=_shared(c.theses), evidence=c.evidence,
+        topics=c.topics, theses=c.theses, evidence=c.evidence,
         attribution=c.attribution, commitment=c.commitment, framing=c.framing, label=label,
         label_text=LABEL_TEXT[label], flagged=is_flagged(c), key=c.key, reason=c.reason,
-        evidence_refs=_shared(c.evidence_refs), signals=_signal_views(claim_signals(c)),
+        evidence_refs=c.evidence_refs, signals=_signal_views(claim_signals(c)),
         corroborated_by=corroborated, contradicted_by=_shared(sorted(mine.get("contradicts", ()))),
         origins=origins,
         relays=_shared(claim_relays(c, entry.source)),

@@ -7,15 +7,24 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+
+class Repeated:
+    """Marks text whose values recur from file to file (ids, names, dates, stock reasons): a store
+    loaded from its snapshot keeps one copy of each value (bot.core.rebuild)."""
+
+
+REPEATED = Repeated()
+
 Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
     Field(description="A stable id: lower-case letters, digits and hyphens."),
+    REPEATED,
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True), REPEATED]
 LanguageCode = Annotated[
-    str, StringConstraints(pattern=r"^[a-z]{2}$"), Field(description="ISO 639-1 code, e.g. en, fr.")
+    str, StringConstraints(pattern=r"^[a-z]{2}$"), Field(description="ISO 639-1 code, e.g. en, fr."), REPEATED
 ]
 
 _DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -37,6 +46,7 @@ PartialDate = Annotated[
     BeforeValidator(_year_as_text),
     AfterValidator(_check_partial_date),
     Field(description="Publication date at the precision known: YYYY, YYYY-MM or YYYY-MM-DD."),
+    REPEATED,
 ]
 
 
@@ -115,10 +125,10 @@ class Topic(Strict):
     id: Slug
     title: ShortText
     description: Text
-    aliases: list[ShortText] = Field(
-        default_factory=list, description="Other names, in English and French: chine, pékin, prc."
+    aliases: tuple[ShortText, ...] = Field(
+        default=(), description="Other names, in English and French: chine, pékin, prc."
     )
-    theses: list[Thesis] = Field(default_factory=list)
+    theses: tuple[Thesis, ...] = Field(default=())
     bottom_line: Annotated[str, StringConstraints(min_length=1, max_length=400, strip_whitespace=True)] | None = Field(
         default=None, description="The curator's one-paragraph bottom line, shown first in the summary; "
                                   "without it the summary composes one from the tallies.")
@@ -130,8 +140,8 @@ class ThesisStance(Strict):
     thesis: Slug
     stance: Stance
     note: Text | None = None
-    relays: list[Slug] = Field(
-        default_factory=list,
+    relays: tuple[Slug, ...] = Field(
+        default=(),
         description="Sources whose reporting this stance rests on: it is counted under their origins, "
         "not as an independent view of this source.",
     )
@@ -142,7 +152,7 @@ class Position(Strict):
 
     topic: Slug
     summary: Text
-    stances: list[ThesisStance] = Field(default_factory=list)
+    stances: tuple[ThesisStance, ...] = Field(default=())
 
 
 class EvidenceRef(Strict):
@@ -164,26 +174,26 @@ class Claim(Strict):
     speaker: ShortText | None = Field(
         default=None, description="Who makes the claim inside the source, when not the author."
     )
-    topics: list[Slug] = Field(min_length=1)
-    theses: list[Slug] = Field(default_factory=list)
+    topics: tuple[Slug, ...] = Field(min_length=1)
+    theses: tuple[Slug, ...] = Field(default=())
     evidence: Evidence
     attribution: Attribution
     commitment: Commitment
     framing: Framing = Framing.NEUTRAL
-    reason: Text = Field(description="Why the curator rated it so.")
+    reason: Annotated[Text, REPEATED] = Field(description="Why the curator rated it so.")
     key: bool = Field(default=True, description="Show it among the key claims of a brief.")
-    evidence_refs: list[EvidenceRef] = Field(default_factory=list)
-    also_in: list[Slug] = Field(
-        default_factory=list, description="Other sources where the same claim appears."
+    evidence_refs: tuple[EvidenceRef, ...] = Field(default=())
+    also_in: tuple[Slug, ...] = Field(
+        default=(), description="Other sources where the same claim appears."
     )
-    relays: list[Slug] = Field(
-        default_factory=list,
+    relays: tuple[Slug, ...] = Field(
+        default=(),
         description="Sources whose reporting this claim relays; its origins are theirs. Left empty, a "
         "claim rated attribution relayed relays its source's derived_from; any other claim is the "
         "source's own assertion and has the source itself as origin.",
     )
-    corroborates: list[Slug] = Field(default_factory=list, description="Claim ids it agrees with.")
-    contradicts: list[Slug] = Field(default_factory=list, description="Claim ids it conflicts with.")
+    corroborates: tuple[Slug, ...] = Field(default=(), description="Claim ids it agrees with.")
+    contradicts: tuple[Slug, ...] = Field(default=(), description="Claim ids it conflicts with.")
 
 
 class Source(Strict):
@@ -200,9 +210,9 @@ class Source(Strict):
     archive: Annotated[str, StringConstraints(pattern=r"^[^/\\]+$")] | None = Field(
         default=None, description="File name of a local copy of the source's text."
     )
-    note: Text = Field(description="The curator's note on the source's slant and reliability.")
-    derived_from: list[Slug] = Field(
-        default_factory=list, description="Sources whose reporting this one relays."
+    note: Annotated[Text, REPEATED] = Field(description="The curator's note on the source's slant and reliability.")
+    derived_from: tuple[Slug, ...] = Field(
+        default=(), description="Sources whose reporting this one relays."
     )
-    positions: list[Position] = Field(default_factory=list)
-    claims: list[Claim] = Field(default_factory=list)
+    positions: tuple[Position, ...] = Field(default=())
+    claims: tuple[Claim, ...] = Field(default=())

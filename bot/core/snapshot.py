@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import orjson
 from pydantic import ValidationError
 
 from bot.core.flags import Signal, SignalKind, forget_signals, known_signals, remember_signals, signals_version
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 FILE_NAME = "store-snapshot.sqlite3"
 KEY_NAME = "store-snapshot.key"
 KEY_BYTES = 32
-FORMAT = "briefbot-store-snapshot/3"
+FORMAT = "briefbot-store-snapshot/4"
 # Bump when loading changes meaning without the loading code's files changing.
 CODE_VERSION = 1
 CHUNK = 500  # rows written or asked for by path at a time: a 100k-claim store never sits in one string
@@ -53,10 +54,15 @@ def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def meaning_hash(payload: str) -> str:
+def meaning_hash(payload: bytes) -> str:
     """A hash of a file's validated model as JSON (its row's payload): the part of the store version a
     file contributes, so comments, layout and spelled-out defaults make no new version."""
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+def to_payload(model: Topic | Source) -> bytes:
+    """A model as its row's payload: the bytes of model_dump_json, without decoding them to str."""
+    return model.__pydantic_serializer__.to_json(model)
 
 
 @functools.cache
@@ -81,7 +87,7 @@ class Row:
     digest: str
     model: Topic | Source
     meaning: str = ""  # meaning_hash of the model
-    payload: str = ""  # the model as JSON, when already serialised
+    payload: bytes = b""  # the model as JSON, when already serialised
 
 
 def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
@@ -89,17 +95,18 @@ def _checksum(schema: str, path: str, digest: str, payload: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _mac(key: bytes, schema: str, path: str, digest: str, payload: str) -> str:
-    # Keyed BLAKE2b is an HMAC-grade MAC in one pass (as fast as the plain checksum).
-    text = "\0".join((schema, path, digest, payload))
-    return hashlib.blake2b(text.encode(), digest_size=16, key=key).hexdigest()
+def _mac(key: bytes, schema: str, path: str, digest: str, meaning: str, payload: bytes) -> str:
+    # Keyed BLAKE2b is an HMAC-grade MAC in one pass; the payload, last, is hashed as it was read.
+    mac = hashlib.blake2b(f"{schema}\0{path}\0{digest}\0{meaning}".encode(), digest_size=16, key=key)
+    mac.update(payload)
+    return mac.hexdigest()
 
 
 def _checked_mark(key: bytes, content: str) -> str:
     """What records that the files of combined hash `content` passed the checks across files (MACed:
     a forged mark would skip those checks)."""
     schema = schema_version()
-    return f"{schema}:{content}:{_mac(key, schema, 'checked', '', content)}"
+    return f"{schema}:{content}:{_mac(key, schema, 'checked', '', '', content.encode())}"
 
 
 def read_key(state_dir: Path) -> bytes | None:
@@ -148,7 +155,7 @@ def ensure_key(state_dir: Path) -> bytes | None:
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind TEXT NOT NULL, digest TEXT NOT NULL,"
-    " schema TEXT NOT NULL, meaning TEXT NOT NULL, payload TEXT NOT NULL, checksum TEXT NOT NULL)",
+    " schema TEXT NOT NULL, meaning TEXT NOT NULL, payload BLOB NOT NULL, checksum TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS signals (quote TEXT PRIMARY KEY, version TEXT NOT NULL, payload TEXT NOT NULL,"
     " checksum TEXT NOT NULL)",
 )
@@ -249,11 +256,11 @@ class Snapshot:
         schema = schema_version()
         rows = list(rows)
 
-        def values(part: list[Row], key: bytes) -> Iterator[tuple[str, ...]]:
+        def values(part: list[Row], key: bytes) -> Iterator[tuple[str | bytes, ...]]:
             for row in part:
-                payload = row.payload or row.model.model_dump_json()
+                payload = row.payload or to_payload(row.model)
                 yield (row.path, row.kind, row.digest, schema, row.meaning, payload,
-                       _mac(key, schema, row.path, row.digest, row.meaning + payload))
+                       _mac(key, schema, row.path, row.digest, row.meaning, payload))
 
         present = None if keep is None else set(keep)
         try:
@@ -359,7 +366,7 @@ class Snapshot:
 _COLUMNS = "SELECT path, kind, digest, schema, meaning, payload, checksum FROM files"
 
 
-def _rows(db: sqlite3.Connection, wanted: dict[str, str]) -> Iterator[tuple[str, ...]]:
+def _rows(db: sqlite3.Connection, wanted: dict[str, str]) -> Iterator[tuple[str | bytes, ...]]:
     """The rows of the wanted paths: looked up by key when they are few (an incremental reload asks
     for one of 10,000), else streamed from one scan (never all payloads in memory at once)."""
     if len(wanted) > CHUNK:
@@ -371,16 +378,18 @@ def _rows(db: sqlite3.Connection, wanted: dict[str, str]) -> Iterator[tuple[str,
         yield from db.execute(f"{_COLUMNS} WHERE path IN ({','.join('?' * len(chunk))})", chunk)
 
 
-def _trusted(raw: tuple[str, ...], wanted: dict[str, str], schema: str, key: bytes) -> Row | None:
+def _trusted(raw: tuple[str | bytes, ...], wanted: dict[str, str], schema: str, key: bytes) -> Row | None:
     """The row's model if it is current and its MAC is right; None (the file is parsed) otherwise."""
     path, kind, digest, row_schema, meaning, payload, mac = raw
+    if not (isinstance(path, str) and isinstance(digest, str) and isinstance(meaning, str) and isinstance(payload, bytes)):
+        return None  # not a row this code wrote: the file is parsed
     if wanted.get(path) != digest or row_schema != schema or kind not in MODELS:
         return None  # stale: the file changed, or another version of the code wrote it
-    if not hmac.compare_digest(str(mac), _mac(key, schema, path, digest, meaning + payload)):
+    if not hmac.compare_digest(str(mac), _mac(key, schema, path, digest, meaning, payload)):
         log.warning("store snapshot row for %s fails its MAC; parsing the file again", path)
         return None
     try:
-        model = rebuild(MODELS[kind], json.loads(payload))  # type: ignore[index]
+        model = rebuild(MODELS[kind], orjson.loads(payload))  # type: ignore[index]
     except (NotAModel, ValueError, TypeError, KeyError, ValidationError):
         log.warning("store snapshot row for %s does not fit the schema; parsing the file again", path)
         return None

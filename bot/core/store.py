@@ -24,7 +24,7 @@ from bot.core.flags import rating_disagreements
 from bot.core.models import Claim, Position, Source, Topic
 from bot.core.origins import origin_problems
 from bot.core.problems import Problem, StoreInvalid
-from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash, meaning_hash
+from bot.core.snapshot import MODELS, Kind, Row, Snapshot, content_hash, meaning_hash, to_payload
 from bot.core.validation import validate_doc
 from bot.core.yamlfile import YamlDoc, is_yaml_name, read_bounded, read_yaml
 
@@ -202,7 +202,7 @@ class _File:
     doc: YamlDoc | None = None
     fresh: bool = False  # parsed in this load (not taken from a previous store or the snapshot)
     meaning: str = ""  # snapshot.meaning_hash of its model
-    payload: str = ""  # its model as JSON, when parsed in this load
+    payload: bytes = b""  # its model as JSON, when parsed in this load
 
     @property
     def file(self) -> str:
@@ -331,7 +331,7 @@ def _parse(f: _File, problems: list[Problem]) -> None:
     if isinstance(model, list):
         problems.extend(model)
         return
-    f.model, f.payload = model, model.model_dump_json()  # the snapshot row's payload, serialised once
+    f.model, f.payload = model, to_payload(model)  # the snapshot row's payload, serialised once
     f.meaning = meaning_hash(f.payload)
     f.doc = dataclasses.replace(result, data=None)  # its text still locates a problem; the data is the model now
 

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.core import permalinks
 from bot.core.labels import is_flagged
+from bot.core.search import SearchIndex
 from bot.core.store import Store
 from bot.core.topics import MAX_QUERY_CHARS
 from bot.web.matrix import stance_matrix
@@ -94,8 +95,9 @@ class Pages:
     """Topic, claim, source, search and index pages over the snapshot `current()` serves."""
 
     def __init__(self, current: Callable[[], Store], settings: WebSettings,
-                 claim_review: ClaimReviewer | None = None) -> None:
-        self.snapshots = Snapshots(current)
+                 claim_review: ClaimReviewer | None = None,
+                 shared_index: Callable[[Store], SearchIndex | None] | None = None) -> None:
+        self.snapshots = Snapshots(current, shared_index)
         self.settings = settings
         self.claim_review = claim_review
 

@@ -92,6 +92,8 @@ class Snapshot:
     _claims: dict[str, ClaimView] = field(default_factory=dict)
     _links: dict[str, dict[str, set[str]]] | None = None
     _index: SearchIndex | None = None
+    # The index chat already made of this store, if any (see Snapshots): the pages then share it.
+    shared_index: Callable[[Store], SearchIndex | None] | None = None
     pages: PageCache = field(default_factory=PageCache)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -137,8 +139,9 @@ class Snapshot:
     def search(self, query: str) -> list[Hit]:
         """Topics, sources and claims for `query`, best first (the chat's ranked, typo-tolerant search)."""
         with self._lock:
-            if self._index is None:
-                self._index = SearchIndex(self.store)  # built on the first search of this snapshot
+            if self._index is None:  # built (or taken from chat's) on the first search of this snapshot
+                shared = self.shared_index(self.store) if self.shared_index is not None else None
+                self._index = shared if shared is not None else SearchIndex(self.store)
         try:
             found = self._index.search(query, limit=MAX_RESULTS)
         except BadArgument:
@@ -149,8 +152,10 @@ class Snapshot:
 class Snapshots:
     """The page data of the snapshot in service: rebuilt the first time a new snapshot is asked for."""
 
-    def __init__(self, current: Callable[[], Store]) -> None:
+    def __init__(self, current: Callable[[], Store], shared_index: Callable[[Store], SearchIndex | None] | None = None,
+                 ) -> None:
         self._current = current
+        self._shared_index = shared_index  # a store's search index made elsewhere (chat's), or None
         self._snap: Snapshot | None = None
         self._lock = threading.Lock()
 
@@ -160,6 +165,6 @@ class Snapshots:
         if snap is None or snap.store is not store:
             with self._lock:
                 if self._snap is None or self._snap.store is not store:
-                    self._snap = Snapshot(store)
+                    self._snap = Snapshot(store, shared_index=self._shared_index)
                 snap = self._snap
         return snap

@@ -85,8 +85,8 @@ def test_hostile_source_text_stays_inert_in_every_view(fixture_store: Store) -> 
     from bot.core.store import build_store
     from tests.fakes.documents import HOSTILE
 
-    sources = [s.model_copy(update={"title": HOSTILE[:200], "claims": [c.model_copy(update={"statement": HOSTILE, "speaker": "<!channel>"})
-                                                                       for c in s.claims]})
+    sources = [s.model_copy(update={"title": HOSTILE[:200], "claims": tuple(c.model_copy(update={"statement": HOSTILE, "speaker": "<!channel>"})
+                                                                            for c in s.claims)})
                for s in fixture_store.sources.values()]
     briefer = Briefer(build_store(list(fixture_store.topics.values()), sources, "hostile"))
     for text in ("china", "china flagged", "china sources", "china positions", "everyone", f"claim {sources[0].claims[0].id}"):

@@ -56,8 +56,8 @@ def test_each_source_position_is_listed_once(store: Store) -> None:
 
 def test_a_digest_after_many_changes_still_fits(store: Store) -> None:
     _, sent = digest(store, "all", None)
-    edited = [s.model_copy(update={"claims": [c.model_copy(update={"statement": c.statement + " (reworded)"})
-                                               for c in s.claims[::2]]}) for s in store.sources.values()]
+    edited = [s.model_copy(update={"claims": tuple(c.model_copy(update={"statement": c.statement + " (reworded)"})
+                                                    for c in s.claims[::2])}) for s in store.sources.values()]
     newer = build_store(list(store.topics.values()), edited, "v2")
     result, _ = digest(newer, "all", sent)
     assert sum(len(t.changes) for t in result.topics) > 50

@@ -20,7 +20,7 @@ def rebuilt(store: Store, *sources: Source, drop: tuple[str, ...] = ()) -> Store
 def with_claims(source: Source, **changes: object) -> Source:
     """The source with its first claim updated."""
     first = source.claims[0].model_copy(update=changes)
-    return source.model_copy(update={"claims": [first, *source.claims[1:]]})
+    return source.model_copy(update={"claims": (first, *source.claims[1:])})
 
 
 def test_the_same_store_has_no_changes(fixture_store: Store) -> None:
@@ -49,12 +49,12 @@ def test_statement_quote_and_topic_changes_are_changes_on_every_topic_involved(f
 def test_added_and_withdrawn_claims_and_positions_by_source_and_topic(fixture_store: Store) -> None:
     rewrite = fixture_store.sources["rewrite"]
     paper = fixture_store.sources["paper"].model_copy(update={
-        "claims": [rewrite.claims[1].model_copy(update={"id": "paper-peskov"})],
+        "claims": (rewrite.claims[1].model_copy(update={"id": "paper-peskov"}),),
         "positions": [Position(topic="russia", summary="Reports Moscow's offer.")],
     })
     new_rewrite = rewrite.model_copy(update={
         "claims": rewrite.claims[:2],
-        "positions": [rewrite.positions[0].model_copy(update={"summary": "Now doubts it."})],
+        "positions": (rewrite.positions[0].model_copy(update={"summary": "Now doubts it."}),),
     })
     changes = diff_stores(fixture_store, rebuilt(fixture_store, paper, new_rewrite))
     assert [(c.kind, c.action, c.id, c.source, c.topics) for c in changes.changes] == [
@@ -74,7 +74,7 @@ def test_added_and_withdrawn_claims_and_positions_by_source_and_topic(fixture_st
 def test_a_withdrawn_source_withdraws_its_claims_and_positions(fixture_store: Store) -> None:
     oped = fixture_store.sources["oped"]
     rewrite = fixture_store.sources["rewrite"]
-    unlinked = rewrite.model_copy(update={"claims": [c.model_copy(update={"corroborates": []}) for c in rewrite.claims]})
+    unlinked = rewrite.model_copy(update={"claims": tuple(c.model_copy(update={"corroborates": ()}) for c in rewrite.claims)})
     changes = diff_stores(fixture_store, rebuilt(fixture_store, unlinked, drop=("oped",)))
     assert {(c.kind, c.action, c.id) for c in changes.changes} == {
         ("claim", "withdrawn", "oped-split"), ("position", "withdrawn", "oped/china")}

@@ -10,9 +10,9 @@ from bot.core.store import Store, build_store
 def without_claim_with_new_position(store: Store) -> Store:
     rewrite = store.sources["rewrite"]
     oped = store.sources["oped"]
-    rewrite2 = rewrite.model_copy(update={"claims": [c for c in rewrite.claims if c.id != "rewrite-peskov"]})
+    rewrite2 = rewrite.model_copy(update={"claims": tuple(c for c in rewrite.claims if c.id != "rewrite-peskov")})
     new_position = Position(topic="russia", summary="Doubts Moscow wants a deal.", stances=[])
-    oped2 = oped.model_copy(update={"positions": [*oped.positions, new_position]})
+    oped2 = oped.model_copy(update={"positions": (*oped.positions, new_position)})
     sources = {**store.sources, "rewrite": rewrite2, "oped": oped2}
     return build_store(list(store.topics.values()), list(sources.values()), "v2")
 

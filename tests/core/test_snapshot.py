@@ -52,6 +52,39 @@ def test_a_current_snapshot_is_loaded_instead_of_parsing(briefs: Path, tmp_path:
     same_store(warm, load_store(briefs))  # and equal to a load that never saw a snapshot
 
 
+WARM_PROBE = """
+import sys
+from pathlib import Path
+from bot.core.store import load_store
+cold, warm = load_store(Path(sys.argv[1])), load_store(Path(sys.argv[1]), state_dir=Path(sys.argv[2]))
+assert warm.parsed == ()
+by_topic = {}
+for entry in warm.claims.values():
+    for topic in entry.claim.topics:
+        by_topic.setdefault(topic, set()).add(id(topic))
+print(max(len(ids) for ids in by_topic.values()))  # string objects per topic id
+empties = {id(e.claim.also_in) for e in warm.claims.values() if not e.claim.also_in}
+print(len(empties))
+for claim_id, entry in warm.claims.items():
+    assert vars(entry.claim) == vars(cold.claims[claim_id].claim)
+print(max(sys.getsizeof(vars(e.claim)) for e in warm.claims.values()),
+      min(sys.getsizeof(vars(e.claim)) for e in cold.claims.values()))
+"""
+
+
+def test_a_warm_store_keeps_one_copy_of_repeated_text_and_shares_its_key_tables(briefs: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    load_store(briefs, state_dir=state)
+    snapshot.wait_for_writes()
+    # A fresh process, as a bot starts: the key table a class shares is its first instances' business.
+    out = subprocess.run([sys.executable, "-c", WARM_PROBE, str(briefs), str(state)], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parents[2]).stdout.split("\n")
+    assert out[0] == "1"  # one string per topic id, however many claims name it
+    assert out[1] == "1"  # every empty list is the one empty tuple
+    warm_dict, cold_dict = map(int, out[2].split())
+    assert warm_dict < cold_dict / 1.5  # a dict sharing its keys with the class's other instances
+
+
 def test_a_changed_file_is_parsed_alone(briefs: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
     load_store(briefs, state_dir=state)
@@ -107,8 +140,8 @@ def _edit_rows(state: Path, edit: "callable[[dict], None]", *, fix_checksum: boo
             "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
         data = json.loads(payload)
         edit(data)
-        payload = json.dumps(data)
-        checksum = _checksum(schema_version(), path, digest, meaning + payload) if fix_checksum else "0" * 32
+        payload = json.dumps(data).encode()
+        checksum = _checksum(schema_version(), path, digest, meaning + payload.decode()) if fix_checksum else "0" * 32
         db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?", (payload, checksum, path))
     return str(path)
 
@@ -205,14 +238,14 @@ def test_only_a_row_macd_with_the_state_key_is_trusted(briefs: Path, tmp_path: P
             "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
         data = json.loads(payload)
         _rename_first_claim(data)
-        payload = json.dumps(data)
+        payload = json.dumps(data).encode()
         for wrong in (b"\0" * 32, key[::-1]):
-            mac = _mac(wrong, schema_version(), path, digest, meaning + payload)
+            mac = _mac(wrong, schema_version(), path, digest, meaning, payload)
             db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?", (payload, mac, path))
             db.commit()
             assert load_store(briefs, state_dir=state).parsed == (path,)
             snapshot.wait_for_writes()
-        mac = _mac(key, schema_version(), path, digest, meaning + payload)
+        mac = _mac(key, schema_version(), path, digest, meaning, payload)
         db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?", (payload, mac, path))
     # The real key's MAC is what makes a row trusted: this row is served as written (which is why the key
     # must stay secret and STATE_DIR private).
@@ -277,9 +310,9 @@ def test_a_macd_row_that_does_not_fit_the_schema_is_parsed_again(
             "SELECT path, digest, meaning, payload FROM files WHERE kind = 'sources' ORDER BY path LIMIT 1").fetchone()
         data = json.loads(payload)
         edit(data)
-        payload = json.dumps(data)
+        payload = json.dumps(data).encode()
         db.execute("UPDATE files SET payload = ?, checksum = ? WHERE path = ?",
-                   (payload, _mac(key, schema_version(), path, digest, meaning + payload), path))
+                   (payload, _mac(key, schema_version(), path, digest, meaning, payload), path))
     store = load_store(briefs, state_dir=state)
     assert store.parsed == (path,)
     same_store(store, load_store(briefs))

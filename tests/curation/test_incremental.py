@@ -66,9 +66,10 @@ def same_prepared(a: Prepared, b: Prepared) -> None:
 def same_search(a: Prepared, b: Prepared) -> None:
     """The two snapshots' search indexes hold the same terms and answer every query alike (scores included)."""
     ia, ib = a.views.search_index, b.views.search_index
-    assert ia._df == ib._df and ia._vocab == ib._vocab and ia._known == ib._known
-    assert ia._relays == ib._relays and ia._claims_of == ib._claims_of and ia._common == ib._common
-    terms = ib._vocab[::max(1, len(ib._vocab) // 60)]
+    vocabulary = ib.vocabulary()
+    assert ia.vocabulary() == vocabulary and ia._terms == ib._terms
+    assert ia._relays == ib._relays and ia._common == ib._common
+    terms = list(vocabulary)[::max(1, len(vocabulary) // 60)]
     queries = [*terms, *(t[:-1] + "x" for t in terms if len(t) > 4), *(t[:3] for t in terms),
                *(f"{x} {y}" for x, y in zip(terms, terms[7:])), "reworded", "zz", "brand new claim"]
     for query in queries:

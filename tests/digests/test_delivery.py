@@ -91,7 +91,7 @@ async def test_what_changed_compares_with_what_the_channel_was_last_sent(tmp_pat
     assert "First digest" in str(first.model_dump())
     oped = fixture_store.sources["oped"]
     claim = oped.claims[0].model_copy(update={"evidence": Evidence.SUPPORTED})
-    changed = oped.model_copy(update={"claims": [claim]})
+    changed = oped.model_copy(update={"claims": (claim,)})
     store2 = build_store(list(fixture_store.topics.values()),
                          [changed if s.id == "oped" else s for s in fixture_store.sources.values()], "v2")
     world.runner.store = lambda: store2

@@ -81,6 +81,9 @@ class FakeSlackAPI:
     reply_delay: float = 0.0
     post_delay: float = 0.0  # the same for chat.postMessage (a digest post under way)
     received: list[str] = field(default_factory=list)
+    # The client address (host, port) of each response_url request: one port for many replies is one
+    # kept-alive connection.
+    reply_peers: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, list[Failure]] = defaultdict(list)
@@ -210,6 +213,7 @@ class FakeSlackAPI:
     async def _response_url(self, request: web.Request) -> web.Response:
         hook = request.match_info["hook"]
         self.received.append(hook)
+        self.reply_peers.append(request.transport.get_extra_info("peername") if request.transport else None)
         if self.reply_delay:
             await asyncio.sleep(self.reply_delay)
         failed = self._programmed("response_url")

@@ -33,3 +33,20 @@ def test_search_is_the_chats_search_accents_folded_and_typos_forgiven(fixture_st
     assert "rewrite-end-cooperation" in {h.id for h in snap.search("militaire chine")}
     assert "rewrite-peskov" in {h.id for h in snap.search("peskof")}  # a typo
     assert snap.search("zzqxwv") == [] and snap.search("  ") == []
+
+
+def test_the_pages_search_with_chats_index_of_the_snapshot_it_serves(fixture_store: Store) -> None:
+    from bot.core.briefer import Briefer
+    from bot.core.store import load_store
+    from bot.web.snapshot import Snapshots
+    from tests.conftest import FIXTURE_BRIEFS
+
+    briefer = Briefer(fixture_store)
+    chat = briefer.prepared.views.search_index
+    snapshots = Snapshots(lambda: briefer.store,
+                          lambda store: briefer.prepared.views.search_index if briefer.prepared.store is store else None)
+    snap = snapshots.get()
+    assert snap.search("peskof") == Snapshot(fixture_store).search("peskof")
+    assert snap._index is chat  # no second index
+    other = Snapshots(lambda: load_store(FIXTURE_BRIEFS), lambda store: None).get()  # not chat's: its own
+    assert other.search("peskof") == snap.search("peskof") and other._index is not chat

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -16,7 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -30,23 +30,22 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import OPEN_IN_BROWSER, AdminDesk, PageHook, PostError, Receipt, WebLink, web_url
 from bot.adapters.slack.actions import GO_PATTERN, PICK_ACTION, SHARE_ACTION, clicked_route, on_ephemeral, share_button
 from bot.adapters.slack.guard import Refusal, RequestGuard
 from bot.adapters.slack.blocks import (
-    MAX_BLOCKS,
     OPEN_WEB_ACTION,
     SlackBlock,
-    context_block,
     fallback_text,
+    fit_pages,
     render_blocks,
     web_button,
     with_button,
 )
-# Cached: a prepared brief's pages are rendered once per snapshot, not once per request.
-from bot.adapters.slack.cache import render_blocks  # noqa: E402,F811
+# Cached: a prepared brief's pages are rendered, and its replies encoded, once per snapshot, not once per request.
+from bot.adapters.slack.cache import Fields, encode_body, render_blocks, reply_bodies  # noqa: E402,F811
+from bot.adapters.slack.response_url import ResponseUrlPoster
 from bot.core import messages
 from bot.core.briefer import Briefer, BriefRequest
 from bot.core.document import Document, message
@@ -70,14 +69,11 @@ CLOCK_SKEW = timedelta(minutes=1)
 # One chat.postMessage call; well under the delivery ledger's lease.
 POST_TIMEOUT_S = 10.0
 CLOSE_GRACE_S = 10.0
-REPLY_ATTEMPTS = 3
-REPLY_BACKOFF_S = 0.2
 # A digest longer than this many messages would flood a channel; the rest is cut with a note.
 POST_PAGES = 10
 
 FAILED_TITLE = "Something went wrong"
 FAILED_TEXT = "The brief could not be made (reference {ref}). Please try again in a minute."
-CUT_NOTE = "This is longer than Slack lets one answer carry; {left} more page(s) were left out."
 POST_BUTTON = "Post to channel"
 RESTARTING = "briefbot is restarting; please try again in a few seconds."
 
@@ -110,16 +106,6 @@ def post_button(query: str) -> SlackBlock:
             "text": {"type": "plain_text", "text": POST_BUTTON},
         }],
     }
-
-
-def fit_pages(pages: list[list[SlackBlock]], limit: int) -> list[list[SlackBlock]]:
-    """At most `limit` pages; the last kept page says how many were left out."""
-    if len(pages) <= limit:
-        return pages
-    kept = [list(page) for page in pages[:limit]]
-    note = context_block(CUT_NOTE.format(left=len(pages) - limit))
-    kept[-1] = kept[-1][:-1] + [note] if len(kept[-1]) >= MAX_BLOCKS else kept[-1] + [note]
-    return kept
 
 
 class SlackAdapter:
@@ -157,6 +143,8 @@ class SlackAdapter:
         # Slack created the message, so only delivery (which asks find_post first) may post again, and 429s
         # are retried there too, keeping every retry of a post in one layer.
         self.poster = AsyncWebClient(token=bot_token, base_url=api_url, retry_handlers=[])
+        # Replies to response_urls: the same retry handlers as the Web API client, over the same session.
+        self.replies = ResponseUrlPoster(self.retries)
         self.post_timeout = POST_TIMEOUT_S
         self.app = AsyncApp(
             client=self.client,
@@ -252,8 +240,7 @@ class SlackAdapter:
             extra = [post_button(request.topic)]
         if url := web_url(self.web_link, doc):
             extra = with_button(extra, web_button(url, OPEN_IN_BROWSER))
-        pages = fit_pages(render_blocks(doc, extra=extra), RESPONSE_URL_USES)
-        delivered = await self._reply(response_url, doc, pages, public, via)
+        delivered = await self._reply(response_url, doc, public=public, via=via, extra=extra)
         log.info(
             "command platform=slack via=%s topic=%r outcome=%s public=%s delivered=%s latency_ms=%.1f",
             via, text.strip()[:80], outcome, public, delivered, (time.perf_counter() - started) * 1000,
@@ -281,7 +268,7 @@ class SlackAdapter:
             base |= {"replace_original": True}
         else:
             base |= {"response_type": "ephemeral", "replace_original": False}
-        delivered = await self._send_pages(url, base, pages)
+        delivered = await self._send_pages(url, [encode_body({**base, "blocks": page}) for page in pages])
         log.info("click platform=slack in_place=%s share=%s answer=%r delivered=%s latency_ms=%.1f",
                  in_place, share, doc.title[:80], delivered, (time.perf_counter() - started) * 1000)
 
@@ -289,8 +276,7 @@ class SlackAdapter:
         """Answer one `/briefbot-admin` text, always ephemerally, and log it (the refusal is logged by Admin)."""
         started = time.perf_counter()
         doc = await self._admin_document(user_id, text)
-        pages = fit_pages(render_blocks(doc), RESPONSE_URL_USES)
-        delivered = await self._reply(response_url, doc, pages, False, "admin")
+        delivered = await self._reply(response_url, doc, public=False, via="admin")
         log.info(
             "admin command platform=slack user=%s text=%r answer=%r delivered=%s latency_ms=%.1f",
             user_id, text.strip()[:80], doc.title, delivered, (time.perf_counter() - started) * 1000,
@@ -321,30 +307,31 @@ class SlackAdapter:
             return doc, request, "help"
         return doc, request, "brief" if request.topic else "topics"
 
-    async def _reply(self, url: str, doc: Document, pages: list[list[SlackBlock]], public: bool, via: str) -> bool:
-        """Send the pages to the response_url in order; True when Slack took every one."""
+    async def _reply(self, url: str, doc: Document, *, public: bool, via: str,
+                     extra: list[SlackBlock] | None = None) -> bool:
+        """Send the document's pages (with `extra`, at most RESPONSE_URL_USES) to the response_url in order;
+        True when Slack took every one."""
         if not url:
             log.error("command platform=slack has no response_url; nothing sent")
             return False
-        base: dict[str, Any] = {"response_type": "in_channel" if public else "ephemeral", "text": fallback_text(doc)}
+        fields: Fields = (("response_type", "in_channel" if public else "ephemeral"),)
         if via == "button":
-            base["replace_original"] = False
-        return await self._send_pages(url, base, pages)
+            fields += (("replace_original", False),)
+        return await self._send_pages(url, reply_bodies(doc, extra=extra or (), fields=fields, limit=RESPONSE_URL_USES))
 
-    async def _send_pages(self, url: str, base: dict[str, Any], pages: list[list[SlackBlock]]) -> bool:
-        """POST each page to the response_url with `base`; True when Slack took every one."""
+    async def _send_pages(self, url: str, bodies: Sequence[bytes]) -> bool:
+        """POST each JSON body to the response_url in order; True when Slack took every one."""
         if not url:
             log.error("reply platform=slack has no response_url; nothing sent")
             return False
-        hook = AsyncWebhookClient(url=url, session=self._session, retry_handlers=self.retries)
-        for page in pages:
+        for body in bodies:
             try:
-                resp = await _send(hook, {**base, "blocks": page})
-            except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                answer = await self.replies.post(url, body)
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 log.error("reply platform=slack failed: %s", type(exc).__name__)
                 return False
-            if resp.status_code != 200:
-                log.error("reply platform=slack refused: HTTP %s %s", resp.status_code, resp.body[:200])
+            if answer.status != 200:
+                log.error("reply platform=slack refused: HTTP %s %s", answer.status, answer.body[:200])
                 return False
         return True
 
@@ -353,6 +340,7 @@ class SlackAdapter:
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
         self.poster.session = self._session
+        self.replies.session = self._session
         try:
             auth = await self.client.auth_test()
         except SlackApiError as exc:
@@ -481,16 +469,6 @@ def _seconds(value: object) -> float | None:
         return float(value) if value is not None else None  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-
-
-async def _send(hook: AsyncWebhookClient, body: dict[str, Any]) -> Any:
-    """POST to a response_url; AsyncWebhookClient retries only 429 and connection errors, so 5xx is retried here."""
-    for attempt in range(REPLY_ATTEMPTS):
-        resp = await hook.send_dict(body)
-        if resp.status_code < 500 or attempt == REPLY_ATTEMPTS - 1:
-            return resp
-        await asyncio.sleep(REPLY_BACKOFF_S * 2**attempt)
-    raise AssertionError("unreachable")
 
 
 class SlackConfigError(BriefbotError, ValueError):

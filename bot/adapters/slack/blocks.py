@@ -37,6 +37,9 @@ PICK_ACTION = "bb_pick"
 OPEN_WEB_ACTION = "bb_open_web"
 URL_CHARS = 3000
 
+# The note that ends an answer cut to the pages one reply (or one digest) may carry.
+CUT_NOTE = "This is longer than Slack lets one answer carry; {left} more page(s) were left out."
+
 ELLIPSIS = "…"
 CONTINUED = " (continued)"
 ERROR_BADGE = "⚠️ "
@@ -254,6 +257,16 @@ def render_blocks(doc: Document, *, extra: Sequence[SlackBlock] = ()) -> list[li
     return [[header_block(_page_title(doc, i, len(pages))), *page] for i, page in enumerate(pages)] or [
         [header_block(_page_title(doc, 0, 1))]
     ]
+
+
+def fit_pages(pages: list[list[SlackBlock]], limit: int) -> list[list[SlackBlock]]:
+    """At most `limit` pages; the last kept page says how many were left out."""
+    if len(pages) <= limit:
+        return pages
+    kept = [list(page) for page in pages[:limit]]
+    note = context_block(CUT_NOTE.format(left=len(pages) - limit))
+    kept[-1] = kept[-1][:-1] + [note] if len(kept[-1]) >= MAX_BLOCKS else kept[-1] + [note]
+    return kept
 
 
 def _page_title(doc: Document, index: int, count: int) -> str:

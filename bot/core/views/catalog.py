@@ -36,6 +36,7 @@ class Views:
         self.store = store
         self._lock = threading.Lock()
         self._building = threading.Lock()
+        self._searching = threading.Lock()  # building the search index holds this, not _lock (briefs go on)
         self._briefs: OrderedDict[str, Brief] = OrderedDict()
         self._summaries: dict[str, Document] = {}
         self._fps: dict[str, str] = {}
@@ -87,7 +88,7 @@ class Views:
     @property
     def search_index(self) -> SearchIndex:
         """The search index of this snapshot, built on first use (prepare() builds it off the command path)."""
-        with self._lock:
+        with self._searching:
             if self._search is None:
                 base, self._search_base = self._search_base, None
                 if base is not None:  # patched from the snapshot an edit was made on (its index built or patched first)
@@ -126,7 +127,7 @@ class Views:
         """Make this snapshot's search index, when first asked for, by patching `previous`'s for the
         sources an edit changed (this store must be `previous.store` with only those sources edited):
         an edit is served before its search index is ready (`warm` builds it right after)."""
-        with self._lock:
+        with self._searching:
             self._search_base = (previous, frozenset(sources))
 
     def warm(self) -> None:

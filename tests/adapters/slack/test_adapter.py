@@ -11,7 +11,6 @@ from aiohttp import web
 
 from bot.adapters.base import Adapter, PostError, Receipt
 from bot.adapters.slack.adapter import (
-    CUT_NOTE,
     METADATA_EVENT,
     POST_PAGES,
     POST_PUBLIC_ACTION,
@@ -22,12 +21,13 @@ from bot.adapters.slack.adapter import (
     slack_adapter_from_env,
 )
 from bot.adapters.slack.actions import SHARE_ACTION
-from bot.adapters.slack.blocks import render_blocks
+from bot.adapters.slack.blocks import CUT_NOTE, render_blocks
 from bot.core.briefer import Briefer
 from bot.core.views.routes import Route, decode
 from bot.core.document import Document, Section, Text, plain
 from bot.core.errors import DeliveryError
 from bot.core.store import Store, build_store, load_store
+from tests.fakes.faults import Fault
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN, FakeSlackAPI, block_problems
 from tests.fakes.slack_requests import (
     SIGNING_SECRET,
@@ -194,6 +194,83 @@ async def test_reply_is_retried_and_arrives_once(served: Served, status: int) ->
     assert replies[0]["blocks"][0]["text"]["text"] == "Brief: China"
 
 
+@pytest.fixture
+def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits slack_sdk's retry handlers ask for (backoff, Retry-After), recorded and not slept."""
+    import asyncio
+    import types
+
+    from slack_sdk.http_retry import async_handler, builtin_async_handlers
+
+    asked: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        asked.append(seconds)
+        await real_sleep(0)
+
+    stub = types.SimpleNamespace(sleep=sleep)
+    monkeypatch.setattr(async_handler, "asyncio", stub)
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", stub)
+    return asked
+
+
+async def test_reply_waits_the_retry_after_slack_asks_for(served: Served, retry_sleeps: list[float]) -> None:
+    fake = served[0]
+    fake.fail("response_url", 429, retry_after=7)
+    replies = await command(served, "china")
+    assert len(replies) == 1 and fake.attempts["response_url"] == 2
+    assert len(retry_sleeps) == 1 and 7 <= retry_sleeps[0] < 8  # Retry-After plus slack_sdk's jitter
+
+
+async def test_reply_gives_up_on_5xx_after_the_shared_retry_policy(served: Served, retry_sleeps: list[float],
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    fake = served[0]
+    fake.fail("response_url", 503, times=3)
+    with caplog.at_level(logging.INFO, logger="bot.adapters.slack.adapter"):
+        status, _ = await send(served[3], served[2], slash_command_body("china", fake.response_url("T1/5/down")))
+        assert status == 200
+        await fake.wait_for(lambda: fake.attempts["response_url"] == 3)
+        await fake.wait_for(lambda: not served[1]._inflight)
+    assert fake.replies == [] and fake.attempts["response_url"] == 3  # the first try and retry_handlers()'s two
+    # Backing off: each wait is at least the policy's base of 0.25 s doubled per retry (plus random jitter).
+    assert len(retry_sleeps) == 2 and retry_sleeps[0] >= 0.25 and retry_sleeps[1] >= 0.5
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("reply platform=slack refused: HTTP 503" in line for line in lines), lines
+    assert any("delivered=False" in line for line in lines), lines
+    assert not any("/hooks/" in line for line in lines)  # a response_url is a credential: never logged
+
+
+async def test_reply_on_a_dropped_connection_is_retried(served: Served, retry_sleeps: list[float]) -> None:
+    fake = served[0]
+    fake.faults.add(Fault("POST", r"^/hooks/", kind="reset"))
+    replies = await command(served, "russia")
+    assert len(fake.faults.fired) == 1 and len(replies) == 1 and len(retry_sleeps) == 1
+    assert replies[0]["blocks"][0]["text"]["text"] == "Brief: Russia"
+
+
+async def test_reply_that_stalls_times_out_and_is_not_sent_again(served: Served,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    fake, adapter = served[0], served[1]
+    adapter.replies.timeout = 0.2
+    fake.faults.add(Fault("POST", r"^/hooks/", kind="stall", stall=1.0))
+    with caplog.at_level(logging.INFO, logger="bot.adapters.slack.adapter"):
+        status, _ = await send(served[3], served[2], slash_command_body("china", fake.response_url("T1/6/slow")))
+        assert status == 200
+        await fake.wait_for(lambda: bool(fake.faults.fired))
+        await fake.wait_for(lambda: not adapter._inflight)
+    # Slack may have taken a reply whose answer never came: trying again could show it twice.
+    assert fake.replies == [] and len(fake.faults.fired) == 1
+    assert any("reply platform=slack failed: TimeoutError" in r.getMessage() for r in caplog.records)
+
+
+async def test_replies_share_one_kept_alive_connection(served: Served) -> None:
+    fake = served[0]
+    for n, topic in enumerate(["china", "russia", "help"]):
+        await command(served, topic, hook=f"T1/{n}/keep")
+    assert len(fake.reply_peers) == 3 and len(set(fake.reply_peers)) == 1, fake.reply_peers
+
+
 def _fixture_topics() -> list[str]:
     from tests.conftest import FIXTURE_BRIEFS
     return sorted(load_store(FIXTURE_BRIEFS).topics)
@@ -234,7 +311,7 @@ def oversized_store(base: Store) -> Store:
             for j in range(5)
         ]
         sources.append(template.model_copy(update={"id": f"big-{i}", "title": f"Big source {i} " + "t" * 250,
-                                                    "claims": claims}))
+                                                    "claims": tuple(claims)}))
     return build_store(list(base.topics.values()), sources, "oversized")
 
 

@@ -94,7 +94,7 @@ def test_a_click_from_an_older_store_says_what_changed_or_went(store: Store) -> 
     views = Views(store)
     old_link = next(a for a in views.summary("china").actions if a.label.startswith("Flagged"))
     first = next(iter(store.sources.values()))
-    edited = first.model_copy(update={"claims": [first.claims[0].model_copy(update={"statement": "Reworded."}), *first.claims[1:]]})
+    edited = first.model_copy(update={"claims": (first.claims[0].model_copy(update={"statement": "Reworded."}), *first.claims[1:])})
     newer = build_store(list(store.topics.values()), [edited, *[s for s in store.sources.values() if s.id != first.id]], "v2")
     fresh = Views(newer)
     topic_of_claim = first.claims[0].topics[0]
