@@ -15,12 +15,12 @@ class Repeated:
 
 REPEATED = Repeated()
 
-Slug = Annotated[
+Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$"),
     Field(description="A stable id: lower-case letters, digits and hyphens."),
-    REPEATED,
 ]
+Slug = Annotated[Id, REPEATED]  # an id named elsewhere than on its own item: spelled again in many files
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True), REPEATED]
 LanguageCode = Annotated[
@@ -115,14 +115,14 @@ class Framing(StrEnum):
 class Thesis(Strict):
     """A contested statement that sources take positions on."""
 
-    id: Slug
+    id: Id
     statement: Text
 
 
 class Topic(Strict):
     """A subject a team can ask for a brief on: `briefs/topics/<id>.yaml`."""
 
-    id: Slug
+    id: Id
     title: ShortText
     description: Text
     aliases: tuple[ShortText, ...] = Field(
@@ -166,7 +166,7 @@ class EvidenceRef(Strict):
 class Claim(Strict):
     """One statement a source makes, rated on three separate axes."""
 
-    id: Slug
+    id: Id
     statement: Text = Field(description="What the source claims, in our own words (English).")
     quote: Annotated[str, StringConstraints(min_length=3, max_length=400)] = Field(
         description="A short verbatim quote in the source's language; must appear in its archive."
@@ -199,7 +199,7 @@ class Claim(Strict):
 class Source(Strict):
     """One article, report or statement: `briefs/sources/<id>.yaml` holds it with its claims."""
 
-    id: Slug
+    id: Id
     title: ShortText
     outlet: ShortText
     author: ShortText | None = None

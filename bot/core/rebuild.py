@@ -25,6 +25,15 @@ _set = object.__setattr__
 _intern = sys.intern
 
 
+class Step(Enum):
+    """What the builder does to a field in its own loops, instead of a call per value."""
+
+    INTERN = "text interned"
+    MAYBE_INTERN = "optional text interned"
+    TUPLE = "a list as a tuple"
+    INTERNED_TUPLE = "a list of text interned, as a tuple"
+
+
 class NotAModel(ValueError):
     """The data does not have the shape of the model (the row is then parsed from its file)."""
 
@@ -46,13 +55,10 @@ def _builder(model: type[BaseModel]) -> Convert:
     # The common cases are done in the loops below rather than by a call per value: an enum field is a
     # dict lookup (a KeyError, unknown value, rejects the row), text is interned, a list becomes a tuple.
     lookups = tuple((name, c) for name, c in converters if isinstance(c, dict))
-    # A model's own id is unique: interning it would only cost time.
-    interned = tuple(name for name, c in converters if c is _intern and name != "id")
-    maybe_interned = tuple(name for name, c in converters if c is _MAYBE_INTERN)
-    tuples = tuple(name for name, c in converters if c is _TUPLE)
-    interned_tuples = tuple(name for name, c in converters if c is _INTERNED_TUPLE)
-    simple = (_intern, _MAYBE_INTERN, _TUPLE, _INTERNED_TUPLE)
-    calls = tuple((name, c) for name, c in converters if not isinstance(c, dict) and c not in simple)
+    steps = {step: tuple(name for name, c in converters if c is step) for step in Step}
+    interned, maybe_interned = steps[Step.INTERN], steps[Step.MAYBE_INTERN]
+    tuples, interned_tuples = steps[Step.TUPLE], steps[Step.INTERNED_TUPLE]
+    calls = tuple((name, c) for name, c in converters if not isinstance(c, (dict, Step)))
 
     def build(data: Any) -> Any:
         if data.__class__ is not dict or len(data) != len(names):
@@ -84,11 +90,11 @@ def _builder(model: type[BaseModel]) -> Convert:
     return build
 
 
-def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[Any, Any] | None:
-    """How to turn a JSON value into the field's value: a function, an enum's members by value, or None
-    when it is used as it is. Text marked Repeated is interned: one copy of each topic id or name."""
+def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[Any, Any] | Step | None:
+    """How to turn a JSON value into the field's value: a function, an enum's members by value, a Step
+    the builder's loops take, or None when it is used as it is."""
     if annotation is str:
-        return _intern if any(isinstance(m, Repeated) for m in metadata) else None
+        return Step.INTERN if any(isinstance(m, Repeated) for m in metadata) else None
     if annotation is bool:
         return None
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
@@ -100,18 +106,21 @@ def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[
         return _builder(annotation)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         inner = _converter(args[0])
-        if inner is None or inner is _intern:
-            return _TUPLE if inner is None else _INTERNED_TUPLE
+        if inner is None or inner is Step.INTERN:
+            return Step.TUPLE if inner is None else Step.INTERNED_TUPLE
         return _tuple(_call(inner))
     if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
         inner = _converter(next(a for a in args if a is not type(None)), metadata)
-        if inner is None or inner is _intern:
-            return None if inner is None else _MAYBE_INTERN
+        if inner is None or inner is Step.INTERN:
+            return None if inner is None else Step.MAYBE_INTERN
         return _optional(_call(inner))
     return TypeAdapter(annotation).validate_python  # anything else the schema may gain: validated
 
 
-def _call(converter: Convert | dict[Any, Any]) -> Convert:
+def _call(converter: Convert | dict[Any, Any] | Step) -> Convert:
+    if isinstance(converter, Step):  # inside a model, nested models and lists of them: a call per value
+        return {Step.INTERN: _intern, Step.MAYBE_INTERN: _optional(_intern),
+                Step.TUPLE: _tuple(lambda v: v), Step.INTERNED_TUPLE: _tuple(_intern)}[converter]
     return converter.__getitem__ if isinstance(converter, dict) else converter
 
 
@@ -121,19 +130,6 @@ def _tuple(inner: Convert) -> Convert:
             raise NotAModel("not a list")
         return tuple([inner(v) for v in value])
     return convert
-
-
-def _marker(name: str) -> Convert:
-    def never(value: Any) -> Any:
-        raise AssertionError(f"{name} is handled by the builder's loops")
-    return never
-
-
-# What _builder does in its loops instead of a call per value: optional text interned, a list of plain
-# values as a tuple, a list of text interned as a tuple.
-_MAYBE_INTERN = _marker("optional text")
-_TUPLE = _marker("a list")
-_INTERNED_TUPLE = _marker("a list of text")
 
 
 def _optional(inner: Convert) -> Convert:
