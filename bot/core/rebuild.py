@@ -11,6 +11,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -21,12 +22,14 @@ from bot.core.models import Repeated
 Convert = Callable[[Any], Any]
 _new = object.__new__
 _get = object.__getattribute__
-_set = object.__setattr__
+# BaseModel's own slots, set through their descriptors (a third cheaper than object.__setattr__).
+_slot = {name: BaseModel.__dict__[name].__set__
+         for name in ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")}
 _intern = sys.intern
 
 
 class Step(Enum):
-    """What the builder does to a field in its own loops, instead of a call per value."""
+    """The common conversions, written inline in the builder's code instead of called per value."""
 
     INTERN = "text interned"
     MAYBE_INTERN = "optional text interned"
@@ -38,6 +41,21 @@ class NotAModel(ValueError):
     """The data does not have the shape of the model (the row is then parsed from its file)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Each:
+    """A list whose items each need a call (nested models), as a tuple."""
+
+    convert: Convert
+
+    def __call__(self, value: Any) -> tuple[Any, ...]:
+        if value.__class__ is not list:
+            raise NotAModel("not a list")
+        return tuple(map(self.convert, value))
+
+
+Converter = Convert | dict[Any, Any] | Step | Each | None
+
+
 def rebuild(model: type[BaseModel], data: Any) -> Any:
     """`model` from `data` as model_dump gives it (every field present)."""
     return _builder(model)(data)
@@ -45,54 +63,54 @@ def rebuild(model: type[BaseModel], data: Any) -> Any:
 
 @functools.cache
 def _builder(model: type[BaseModel]) -> Convert:
+    # The builder is Python written from the schema (as dataclasses write __init__): one statement per
+    # field, so a claim costs no loop or call for what it does not have. Nothing in it comes from data.
     names = tuple(model.model_fields)
-    first = names[0]
     # One set shared by every instance built here: pydantic only copies it (model_copy) or adds to it on
     # assignment, which frozen models refuse first. 100k claims would otherwise hold 100k sets of 17 names.
-    fields_set = set(names)
-    converters = [(name, c) for name, f in model.model_fields.items()
-                  if (c := _converter(f.annotation, f.metadata)) is not None]
-    # The common cases are done in the loops below rather than by a call per value: an enum field is a
-    # dict lookup (a KeyError, unknown value, rejects the row), text is interned, a list becomes a tuple.
-    lookups = tuple((name, c) for name, c in converters if isinstance(c, dict))
-    steps = {step: tuple(name for name, c in converters if c is step) for step in Step}
-    interned, maybe_interned = steps[Step.INTERN], steps[Step.MAYBE_INTERN]
-    tuples, interned_tuples = steps[Step.TUPLE], steps[Step.INTERNED_TUPLE]
-    calls = tuple((name, c) for name, c in converters if not isinstance(c, (dict, Step)))
-
-    def build(data: Any) -> Any:
-        if data.__class__ is not dict or len(data) != len(names):
-            raise NotAModel(f"not a {model.__name__}")
-        for name, members in lookups:
-            data[name] = members[data[name]]
-        for name in interned:
-            data[name] = _intern(data[name])
-        for name in maybe_interned:
-            if (value := data[name]) is not None:
-                data[name] = _intern(value)
-        for name in tuples:
-            data[name] = tuple(data[name])  # an empty one is the one shared `()`
-        for name in interned_tuples:
-            data[name] = tuple(map(_intern, data[name]))
-        for name, convert in calls:
-            data[name] = convert(data[name])
-        obj = _new(model)
-        # The instance's own __dict__ shares its keys with every instance of the class (PEP 412) as long
-        # as they are inserted in field order: ~250 bytes less per claim than keeping the decoded dict.
-        values = _get(obj, "__dict__")
-        values[first] = None
-        values.update(data)
-        _set(obj, "__pydantic_fields_set__", fields_set)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
-        return obj
-
-    return build
+    scope: dict[str, Any] = {"model": model, "fields_set": set(names), "NotAModel": NotAModel, "_new": _new,
+                             "_get": _get, "_intern": _intern, "_fields_set": _slot["__pydantic_fields_set__"],
+                             "_extra": _slot["__pydantic_extra__"], "_private": _slot["__pydantic_private__"]}
+    lines = ["def build(data):",
+             f"    if data.__class__ is not dict or len(data) != {len(names)}:",
+             f"        raise NotAModel('not a {model.__name__}')",
+             "    obj = _new(model)",
+             # Filled in field order, the instance's own __dict__ shares its keys with every instance of
+             # the class (PEP 412): ~250 bytes less per claim than keeping the decoded dict.
+             "    values = _get(obj, '__dict__')"]
+    for n, (name, field) in enumerate(model.model_fields.items()):
+        value = _expression(_converter(field.annotation, field.metadata), f"data[{name!r}]", f"c{n}", scope)
+        lines.append(f"    values[{name!r}] = {value}")
+    lines += ["    _fields_set(obj, fields_set)", "    _extra(obj, None)", "    _private(obj, None)", "    return obj"]
+    exec("\n".join(lines), scope)
+    return scope["build"]  # type: ignore[no-any-return]
 
 
-def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[Any, Any] | Step | None:
+def _expression(converter: Converter, value: str, name: str, scope: dict[str, Any]) -> str:
+    """The text of an expression turning `value` into the field's value; a function or table it needs is
+    put in `scope` as `name` (also the name of its temporary)."""
+    if converter is None:
+        return value
+    if converter is Step.INTERN:
+        return f"_intern({value})"
+    if converter is Step.MAYBE_INTERN:
+        return f"(None if ({name} := {value}) is None else _intern({name}))"
+    # Most lists are empty: those become the one shared `()` without a call.
+    if converter is Step.TUPLE:
+        return f"(() if ({name} := {value}) == [] else tuple({name}))"
+    if converter is Step.INTERNED_TUPLE:
+        return f"(() if ({name} := {value}) == [] else tuple(map(_intern, {name})))"
+    scope[name] = converter
+    if isinstance(converter, dict):
+        return f"{name}[{value}]"  # an enum's member by value; a KeyError (unknown value) rejects the row
+    if isinstance(converter, Each):
+        return f"(() if (_{name} := {value}) == [] else {name}(_{name}))"
+    return f"{name}({value})"
+
+
+def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Converter:
     """How to turn a JSON value into the field's value: a function, an enum's members by value, a Step
-    the builder's loops take, or None when it is used as it is."""
+    written inline, or None when it is used as it is."""
     if annotation is str:
         return Step.INTERN if any(isinstance(m, Repeated) for m in metadata) else None
     if annotation is bool:
@@ -108,7 +126,7 @@ def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[
         inner = _converter(args[0])
         if inner is None or inner is Step.INTERN:
             return Step.TUPLE if inner is None else Step.INTERNED_TUPLE
-        return _tuple(_call(inner))
+        return Each(_call(inner))
     if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
         inner = _converter(next(a for a in args if a is not type(None)), metadata)
         if inner is None or inner is Step.INTERN:
@@ -117,19 +135,14 @@ def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Convert | dict[
     return TypeAdapter(annotation).validate_python  # anything else the schema may gain: validated
 
 
-def _call(converter: Convert | dict[Any, Any] | Step) -> Convert:
-    if isinstance(converter, Step):  # inside a model, nested models and lists of them: a call per value
+def _call(converter: Converter) -> Convert:
+    """A converter as a function, for values inside a list or an optional."""
+    if isinstance(converter, Step):
         return {Step.INTERN: _intern, Step.MAYBE_INTERN: _optional(_intern),
-                Step.TUPLE: _tuple(lambda v: v), Step.INTERNED_TUPLE: _tuple(_intern)}[converter]
+                Step.TUPLE: Each(lambda v: v), Step.INTERNED_TUPLE: Each(_intern)}[converter]
+    if converter is None:
+        return lambda v: v
     return converter.__getitem__ if isinstance(converter, dict) else converter
-
-
-def _tuple(inner: Convert) -> Convert:
-    def convert(value: Any) -> Any:
-        if value.__class__ is not list:
-            raise NotAModel("not a list")
-        return tuple([inner(v) for v in value])
-    return convert
 
 
 def _optional(inner: Convert) -> Convert:
