@@ -138,8 +138,9 @@ def _converter(annotation: Any, metadata: Iterable[Any] = ()) -> Converter:
 def _call(converter: Converter) -> Convert:
     """A converter as a function, for values inside a list or an optional."""
     if isinstance(converter, Step):
-        return {Step.INTERN: _intern, Step.MAYBE_INTERN: _optional(_intern),
-                Step.TUPLE: Each(lambda v: v), Step.INTERNED_TUPLE: Each(_intern)}[converter]
+        calls: dict[Step, Convert] = {Step.INTERN: _intern, Step.MAYBE_INTERN: _optional(_intern),
+                                      Step.TUPLE: Each(lambda v: v), Step.INTERNED_TUPLE: Each(_intern)}
+        return calls[converter]
     if converter is None:
         return lambda v: v
     return converter.__getitem__ if isinstance(converter, dict) else converter
